@@ -1,0 +1,64 @@
+namespace Breakwater.Domain.Orders;
+
+public enum OrderSide
+{
+    Buy,
+    Sell,
+}
+
+public enum OrderType
+{
+    Market,
+    Limit,
+}
+
+public enum TimeInForce
+{
+    /// <summary>Expires at the end of the trading day.</summary>
+    Day,
+
+    /// <summary>Good till cancelled.</summary>
+    Gtc,
+}
+
+/// <summary>
+/// Lifecycle status of an order. <see cref="Filled"/>, <see cref="Cancelled"/> and <see cref="Rejected"/> are final.
+/// </summary>
+public enum OrderStatus
+{
+    /// <summary>Journaled and not yet acknowledged by the broker.</summary>
+    PendingSubmit,
+
+    /// <summary>Acknowledged by the broker and working.</summary>
+    Submitted,
+
+    PartiallyFilled,
+    Filled,
+
+    /// <summary>A cancel was sent and the broker has not confirmed it yet.</summary>
+    PendingCancel,
+
+    Cancelled,
+    Rejected,
+}
+
+/// <summary>
+/// Marks an order whose state at the broker is not known for sure, so that reconciliation and operators look at it.
+/// </summary>
+public enum OrderAttention
+{
+    None,
+
+    /// <summary>The submit failed in a way that may have reached the broker; reconcile by client order id.</summary>
+    SubmitUncertain,
+
+    /// <summary>A cancel was sent during shutdown and the broker did not confirm it before the deadline.</summary>
+    CancelUnconfirmed,
+}
+
+public static class OrderStatusExtensions
+{
+    /// <summary>Returns whether no further transition can happen from <paramref name="status"/>.</summary>
+    public static bool IsFinal(this OrderStatus status) =>
+        status is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected;
+}
