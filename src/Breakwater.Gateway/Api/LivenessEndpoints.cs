@@ -1,0 +1,14 @@
+namespace Breakwater.Gateway.Api;
+
+/// <summary>Maps <c>GET /api/health</c>, the anonymous liveness probe.</summary>
+public static class LivenessEndpoints
+{
+    private static readonly LivenessResponse Alive = new("alive");
+
+    /// <summary>
+    /// Maps the liveness probe. It touches no dependency, so it fails only when the process cannot serve HTTP.
+    /// </summary>
+    public static RouteHandlerBuilder MapLiveness(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/api/health", () => TypedResults.Json(Alive, GatewayJsonContext.Default.LivenessResponse))
+            .AllowAnonymous();
+}
