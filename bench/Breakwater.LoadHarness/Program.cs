@@ -104,7 +104,7 @@ internal sealed class StartedGateway : IAsyncDisposable
         }
 
         process.Kill();
-        throw new TimeoutException($"The gateway at {options.Url} did not answer /api/health within 30 seconds.");
+        throw new TimeoutException($"The gateway at {options.Url} did not return 200 from /api/health within 30 seconds; check the gateway output above.");
     }
 
     public async ValueTask DisposeAsync()

@@ -6,7 +6,7 @@ public static class LivenessEndpoints
     private static readonly LivenessResponse Alive = new("alive");
 
     /// <summary>
-    /// Maps the liveness probe. It touches no dependency, so it fails only when the process cannot serve HTTP.
+    /// Maps the liveness probe. The handler calls no dependency, so a database or broker outage never fails it.
     /// </summary>
     public static RouteHandlerBuilder MapLiveness(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/api/health", () => TypedResults.Json(Alive, GatewayJsonContext.Default.LivenessResponse))

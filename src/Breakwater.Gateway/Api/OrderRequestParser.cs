@@ -7,8 +7,8 @@ namespace Breakwater.Gateway.Api;
 /// Parses and validates the JSON body of <c>POST /api/orders</c>, reporting every invalid field at once.
 /// </summary>
 /// <remarks>
-/// The body is read as a JSON document rather than bound to a type, so that a wrong type in one field does not hide
-/// the errors in the others, and every error names the field, the rule and the value.
+/// The body is read as a JSON document rather than bound to a type, so a wrong type in one field does not hide the
+/// errors in the others. Every error names the field, the rule and the value.
 /// </remarks>
 internal static class OrderRequestParser
 {

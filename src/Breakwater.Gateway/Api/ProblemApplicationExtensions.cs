@@ -3,7 +3,7 @@ namespace Breakwater.Gateway.Api;
 public static class ProblemApplicationExtensions
 {
     /// <summary>
-    /// Answers every error as problem details: exceptions through <see cref="ProblemMiddleware"/>, and empty error
+    /// Writes every error response as problem details: exceptions through <see cref="ProblemMiddleware"/>, and empty error
     /// responses (unknown route 404, wrong method 405) through the status code pages.
     /// </summary>
     public static IApplicationBuilder UseGatewayProblems(this IApplicationBuilder app)

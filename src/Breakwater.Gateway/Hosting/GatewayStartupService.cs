@@ -7,7 +7,7 @@ namespace Breakwater.Gateway.Hosting;
 /// <summary>
 /// Brings the gateway from starting to running: migrates the journal, loads the open orders, reconciles them with the
 /// broker, then marks the lifecycle running. Retries with backoff while the journal is unavailable, so that the
-/// process stays up (and liveness answers) during a database outage at start.
+/// process stays up, and liveness keeps returning 200, during a database outage at start.
 /// </summary>
 internal sealed partial class GatewayStartupService(
     IOrderJournal journal,
@@ -18,9 +18,6 @@ internal sealed partial class GatewayStartupService(
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-
-    /// <summary>True once the startup reconciliation with the broker succeeded.</summary>
-    public bool Reconciled { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,27 +39,40 @@ internal sealed partial class GatewayStartupService(
         }
 
         stoppingToken.ThrowIfCancellationRequested();
-        try
-        {
-            var report = await orders.ReconcileAsync(stoppingToken);
-            Reconciled = true;
-            if (report.Orphans.Count > 0)
-            {
-                // NOTE: the orphan policy (cancel or adopt) is applied by the startup helper; until then orphans are
-                // only reported.
-                Log.OrphansFound(logger, report.Orphans.Count);
-            }
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            // The background reconciler still resolves uncertain submits, and broker updates keep flowing; an order
-            // whose fill happened during the outage is fixed by the next successful reconciliation.
-            Log.StartupReconcileFailed(logger, exception);
-        }
-
+        var reconciled = await TryReconcileAsync(stoppingToken);
         if (lifecycle.MarkRunning())
         {
             Log.Running(logger, orders.OpenOrderCount);
+        }
+
+        // Orders are accepted while the broker is unreachable, but fills that happened while the gateway was down
+        // reach the journal only through a reconciliation, so it is retried until one succeeds.
+        delay = FirstRetryDelay;
+        while (!reconciled && !stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(delay, timeProvider, stoppingToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            reconciled = await TryReconcileAsync(stoppingToken);
+        }
+    }
+
+    private async Task<bool> TryReconcileAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var report = await orders.ReconcileAsync(stoppingToken);
+            if (report.Orphans.Count > 0)
+            {
+                // NOTE: no orphan policy (cancel or adopt) is applied yet; orphans are only logged.
+                Log.OrphansFound(logger, report.Orphans.Count);
+            }
+
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            Log.StartupReconcileFailed(logger, exception);
+            return false;
         }
     }
 
@@ -79,7 +89,7 @@ internal sealed partial class GatewayStartupService(
             EventId = 2201,
             EventName = "StartupReconcileFailed",
             Level = LogLevel.Warning,
-            Message = "Reconciling the open orders with the broker at start failed; accepting orders anyway")]
+            Message = "Reconciling the open orders with the broker failed; orders are accepted and the reconciliation is retried")]
         public static partial void StartupReconcileFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Breakwater.Gateway.Security;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against <see cref="ApiTokenStore"/> and answers a
+/// Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against <see cref="ApiTokenStore"/> and responds to a
 /// failed challenge with 401 problem details and <c>WWW-Authenticate: Bearer</c>.
 /// </summary>
 internal sealed class ApiTokenAuthenticationHandler(

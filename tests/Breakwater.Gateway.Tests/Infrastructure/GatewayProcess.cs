@@ -23,7 +23,7 @@ public sealed class GatewayProcessOptions
     /// <summary>API token passed as <c>Breakwater:ApiToken</c>; null makes the gateway generate one in its data directory.</summary>
     public string? Token { get; init; } = "process-test-token-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
-    /// <summary>How long start waits for <c>/api/health</c> to answer 200. Default 30 seconds.</summary>
+    /// <summary>How long start waits for <c>/api/health</c> to return 200. Default 30 seconds.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
@@ -109,7 +109,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the gateway and waits until <c>/api/health</c> answers 200.</summary>
+    /// <summary>Starts the gateway and waits until <c>/api/health</c> returns 200.</summary>
     public static async Task<GatewayProcess> StartAsync(GatewayProcessOptions? options = null)
     {
         var gateway = new GatewayProcess(options ?? new GatewayProcessOptions());
