@@ -365,3 +365,33 @@ public sealed class OrderApiTests : IAsyncLifetime
         Assert.Equal("pattern", error.GetProperty("rule").GetString());
     }
 }
+
+public sealed class RoutingProblemTests : IAsyncLifetime
+{
+    private readonly GatewayFactory _factory = new();
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync() => _client = await _factory.CreateAuthorizedClientAsync();
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    [Fact]
+    public async Task PutOrder_WrongMethod_Returns405Problem()
+    {
+        var response = await _client.PutAsync("/api/orders/1", ApiTestHelpers.JsonBody("{}"));
+
+        var problem = await response.ReadJsonAsync();
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.ContentType()?.MediaType);
+        Assert.Equal("urn:breakwater:problem:method-not-allowed", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task GetOrder_NonNumericId_Returns404Problem()
+    {
+        var response = await _client.GetAsync("/api/orders/abc");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.ContentType()?.MediaType);
+    }
+}
