@@ -129,30 +129,10 @@ public sealed partial class CircuitBreaker
         TResult result;
         try
         {
-            var pending = action(state, timeoutSource.Token);
-            if (pending.IsCompleted)
-            {
-                result = pending.Result;
-            }
-            else
-            {
-                // WaitAsync returns at the timeout even when the action ignores its token, so a hung dependency
-                // cannot hold the caller; the abandoned task's exception is observed so that it is not lost.
-                var task = pending.AsTask();
-                try
-                {
-                    result = await task.WaitAsync(timeoutSource.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!task.IsCompleted)
-                {
-                    _ = task.ContinueWith(
-                        static completed => _ = completed.Exception,
-                        CancellationToken.None,
-                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                        TaskScheduler.Default);
-                    throw;
-                }
-            }
+            // The wait ends at the timeout even when the action ignores its token, so a hung dependency cannot
+            // hold the caller.
+            result = await AbandonableAwait.AwaitAsync(action(state, timeoutSource.Token), timeoutSource.Token)
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException exception)
             when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
