@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Breakwater.Resilience.CircuitBreaking;
 using Polly;
@@ -14,9 +15,10 @@ namespace Breakwater.Benchmarks;
 public class CircuitBreakerBenchmarks
 {
     private static readonly Func<int, CancellationToken, ValueTask<int>> Work = static (value, _) =>
-        ValueTask.FromResult(value + 1);
+        ValueTask.FromResult(Compute(value));
 
     private CircuitBreaker _closed = null!;
+    private CircuitBreaker _closedWithWindow = null!;
     private CircuitBreaker _open = null!;
     private ResiliencePipeline _pollyClosed = null!;
     private ResiliencePipeline _pollyOpen = null!;
@@ -25,6 +27,9 @@ public class CircuitBreakerBenchmarks
     public void Setup()
     {
         _closed = new CircuitBreaker("closed", new BreakerOptions());
+        _closedWithWindow = new CircuitBreaker(
+            "closed-window",
+            new BreakerOptions { FailureRatio = 0.5, SlowCallDuration = TimeSpan.FromSeconds(1) });
         _open = new CircuitBreaker(
             "open",
             new BreakerOptions { BreakDuration = TimeSpan.FromDays(1), MaxBreakDuration = TimeSpan.FromDays(1) });
@@ -44,6 +49,15 @@ public class CircuitBreakerBenchmarks
 
     [Benchmark(Baseline = true)]
     public int NoBreaker() => Work(1, CancellationToken.None).Result;
+
+    [Benchmark]
+    public int Breakwater_Lease_Closed_WithWindow()
+    {
+        var lease = _closedWithWindow.TryAcquire();
+        int result = Work(1, CancellationToken.None).Result;
+        lease.RecordSuccess();
+        return result;
+    }
 
     [Benchmark]
     public int Breakwater_Lease_Closed()
@@ -77,4 +91,8 @@ public class CircuitBreakerBenchmarks
         ResilienceContextPool.Shared.Return(context);
         return outcome.Exception is not null;
     }
+
+    // Kept out of line so that the JIT cannot fold the guarded call away and every variant pays the same call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Compute(int value) => value + 1;
 }

@@ -10,7 +10,11 @@ public sealed class BreakerOptions
     /// <summary>The configuration section that holds one child section per breaker name.</summary>
     public const string SectionName = "Breakwater:Breakers";
 
-    /// <summary>False disables the breaker: every call runs and nothing is recorded. Default true.</summary>
+    /// <summary>
+    /// False disables the breaker: every call runs and nothing is recorded. The <c>Execute</c> methods still apply
+    /// <see cref="CallTimeout"/>, because a hung dependency must not hold its caller even without a breaker.
+    /// An operator can still isolate a disabled breaker. Default true.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>

@@ -11,7 +11,10 @@ namespace Breakwater.Resilience.CircuitBreaking;
 /// <param name="Name">The breaker's name.</param>
 /// <param name="State">The state; an open breaker whose break has elapsed reads as half-open.</param>
 /// <param name="ConsecutiveFailures">Failures since the last success in the closed state.</param>
-/// <param name="WindowCalls">Calls recorded in the sliding window.</param>
+/// <param name="WindowCalls">
+/// Calls recorded in the sliding window. The window is kept only while a ratio policy (FailureRatio or
+/// SlowCallDuration) is on; otherwise the three window counts are 0.
+/// </param>
 /// <param name="WindowFailures">Failures recorded in the sliding window.</param>
 /// <param name="WindowSlowCalls">Slow calls recorded in the sliding window.</param>
 /// <param name="TotalSuccesses">Calls that succeeded since the breaker was created.</param>

@@ -57,6 +57,9 @@ public sealed partial class CircuitBreaker
     private readonly TimeSpan? _callTimeout;
     private readonly Func<Exception, bool> _shouldCount;
 
+    // The window is kept only for the ratio policies; without them the closed path needs no clock read at all.
+    private readonly bool _windowEnabled;
+
     // Generation in the high bits, state in the low three bits, so that one read gives a consistent pair.
     private long _stateWord;
 
@@ -117,6 +120,7 @@ public sealed partial class CircuitBreaker
         _probeTimeoutTicks = ToTimestampTicks(options.ProbeTimeout);
         _callTimeout = options.CallTimeout;
         _shouldCount = options.ShouldCountException;
+        _windowEnabled = _failureRatio > 0 || _slowCallTicks != 0;
         _currentBreakDuration = options.BreakDuration;
 
         _window = new SlidingWindow(options.SamplingDuration, _time.TimestampFrequency);
@@ -162,8 +166,9 @@ public sealed partial class CircuitBreaker
     }
 
     /// <summary>
-    /// Asks to run one call. Returns an acquired lease whose outcome the caller must record, or a rejected lease with
-    /// the time until a retry is allowed. Never throws and never allocates.
+    /// Requests permission to run one call. Returns an acquired lease whose outcome the caller must record, or a
+    /// rejected lease with the time until a retry is allowed. Does not throw. Allocates nothing in the closed state
+    /// and while open; the call that moves an open breaker to half-open allocates the transition event.
     /// </summary>
     public BreakerLease TryAcquire()
     {
@@ -226,7 +231,7 @@ public sealed partial class CircuitBreaker
         long now = _time.GetTimestamp();
         long word = Volatile.Read(ref _stateWord);
         var state = (BreakerState)(word & StateMask);
-        var window = _window.Sum(now);
+        var window = _windowEnabled ? _window.Sum(now) : default;
 
         TimeSpan? retryAfter = null;
         if (state == BreakerState.Open)
@@ -285,8 +290,6 @@ public sealed partial class CircuitBreaker
             case LeaseKind.Closed:
             {
                 Interlocked.Increment(ref _totalSuccesses);
-                long now = _time.GetTimestamp();
-                bool slow = IsSlow(lease, now);
                 if (Volatile.Read(ref _stateWord) != lease.StateWord)
                 {
                     return;
@@ -297,10 +300,15 @@ public sealed partial class CircuitBreaker
                     Interlocked.Exchange(ref _consecutiveFailures, 0);
                 }
 
-                _window.Record(now, failure: false, slow);
-                if (slow)
+                if (_windowEnabled)
                 {
-                    EvaluateRatios(lease.StateWord, now);
+                    long now = _time.GetTimestamp();
+                    bool slow = IsSlow(lease, now);
+                    _window.Record(now, failure: false, slow);
+                    if (slow)
+                    {
+                        EvaluateRatios(lease.StateWord, now);
+                    }
                 }
 
                 return;
@@ -327,15 +335,19 @@ public sealed partial class CircuitBreaker
             case LeaseKind.Closed:
             {
                 Interlocked.Increment(ref _totalFailures);
-                long now = _time.GetTimestamp();
-                bool slow = IsSlow(lease, now);
                 if (Volatile.Read(ref _stateWord) != lease.StateWord)
                 {
                     return;
                 }
 
                 int consecutive = Interlocked.Increment(ref _consecutiveFailures);
-                _window.Record(now, failure: true, slow);
+                long now = 0;
+                if (_windowEnabled)
+                {
+                    now = _time.GetTimestamp();
+                    _window.Record(now, failure: true, IsSlow(lease, now));
+                }
+
                 if (_failureThreshold > 0 && consecutive >= _failureThreshold)
                 {
                     TryTrip(
@@ -539,7 +551,7 @@ public sealed partial class CircuitBreaker
 
     private void EvaluateRatios(long word, long now)
     {
-        if (_failureRatio == 0 && _slowCallTicks == 0)
+        if (!_windowEnabled)
         {
             return;
         }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Breakwater.Resilience.Tests.CircuitBreaking;
 
-/// <summary>Builds breakers on a fake clock, without jitter unless a test asks for it.</summary>
+/// <summary>Builds breakers on a fake clock, with jitter off unless a test sets it.</summary>
 internal static class TestBreakers
 {
     public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 3, 2, 14, 30, 0, TimeSpan.Zero));
