@@ -22,7 +22,7 @@ public sealed partial class CircuitBreaker
     /// <param name="isFailureResult">Counts a returned result as a failure when it returns true; optional.</param>
     /// <exception cref="BreakerOpenException">The breaker rejected the call; the action did not run.</exception>
     /// <exception cref="BreakerTimeoutException">The call ran past its timeout and was cancelled.</exception>
-    public async ValueTask<TResult> ExecuteAsync<TResult, TState>(
+    public ValueTask<TResult> ExecuteAsync<TResult, TState>(
         Func<TState, CancellationToken, ValueTask<TResult>> action,
         TState state,
         CancellationToken cancellationToken,
@@ -33,10 +33,34 @@ public sealed partial class CircuitBreaker
         var lease = TryAcquire();
         if (!lease.IsAcquired)
         {
-            throw new BreakerOpenException(Name, lease.State, lease.RetryAfter);
+            return ValueTask.FromException<TResult>(new BreakerOpenException(Name, lease.State, lease.RetryAfter));
         }
 
-        return await RunAsync(lease, action, state, isFailureResult, cancellationToken).ConfigureAwait(false);
+        if (TimeoutFor(lease) is { } timeout)
+        {
+            return RunWithTimeoutAsync(lease, timeout, action, state, isFailureResult, cancellationToken);
+        }
+
+        ValueTask<TResult> pending;
+        try
+        {
+            pending = action(state, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            lease.RecordException(exception, cancellationToken);
+            return ValueTask.FromException<TResult>(exception);
+        }
+
+        // A call that completed synchronously is recorded here, without the cost of an async state machine.
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            RecordResult(lease, result, isFailureResult);
+            return new ValueTask<TResult>(result);
+        }
+
+        return AwaitAndRecordAsync(lease, pending, isFailureResult, cancellationToken);
     }
 
     /// <summary>
@@ -45,7 +69,7 @@ public sealed partial class CircuitBreaker
     /// the action is captured instead of thrown.
     /// </summary>
     /// <param name="isFailureResult">Counts a returned result as a failure when it returns true; optional.</param>
-    public async ValueTask<BreakerOutcome<TResult>> ExecuteOutcomeAsync<TResult, TState>(
+    public ValueTask<BreakerOutcome<TResult>> ExecuteOutcomeAsync<TResult, TState>(
         Func<TState, CancellationToken, ValueTask<TResult>> action,
         TState state,
         CancellationToken cancellationToken,
@@ -56,21 +80,37 @@ public sealed partial class CircuitBreaker
         var lease = TryAcquire();
         if (!lease.IsAcquired)
         {
-            return BreakerOutcome<TResult>.Rejected(lease.State, lease.RetryAfter);
+            return new ValueTask<BreakerOutcome<TResult>>(
+                BreakerOutcome<TResult>.Rejected(lease.State, lease.RetryAfter));
         }
 
+        if (TimeoutFor(lease) is { } timeout)
+        {
+            return CaptureAsync(
+                RunWithTimeoutAsync(lease, timeout, action, state, isFailureResult, cancellationToken));
+        }
+
+        ValueTask<TResult> pending;
         try
         {
-            var result = await RunAsync(lease, action, state, isFailureResult, cancellationToken)
-                .ConfigureAwait(false);
-            return BreakerOutcome<TResult>.FromResult(result);
+            pending = action(state, cancellationToken);
         }
 #pragma warning disable CA1031 // The outcome carries every exception to the caller instead of throwing it.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            return BreakerOutcome<TResult>.FromException(exception);
+            lease.RecordException(exception, cancellationToken);
+            return new ValueTask<BreakerOutcome<TResult>>(BreakerOutcome<TResult>.FromException(exception));
         }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            RecordResult(lease, result, isFailureResult);
+            return new ValueTask<BreakerOutcome<TResult>>(BreakerOutcome<TResult>.FromResult(result));
+        }
+
+        return CaptureAsync(AwaitAndRecordAsync(lease, pending, isFailureResult, cancellationToken));
     }
 
     /// <summary>Returns the timeout that applies to a call run under <paramref name="lease"/>, or null for none.</summary>
@@ -86,23 +126,16 @@ public sealed partial class CircuitBreaker
 
     internal CancellationTokenSource CreateTimeoutSource(TimeSpan timeout) => new(timeout, _time);
 
-    private async ValueTask<TResult> RunAsync<TResult, TState>(
+    private static async ValueTask<TResult> AwaitAndRecordAsync<TResult>(
         BreakerLease lease,
-        Func<TState, CancellationToken, ValueTask<TResult>> action,
-        TState state,
+        ValueTask<TResult> pending,
         Func<TResult, bool>? isFailureResult,
         CancellationToken cancellationToken)
     {
-        if (TimeoutFor(lease) is { } timeout)
-        {
-            return await RunWithTimeoutAsync(lease, timeout, action, state, isFailureResult, cancellationToken)
-                .ConfigureAwait(false);
-        }
-
         TResult result;
         try
         {
-            result = await action(state, cancellationToken).ConfigureAwait(false);
+            result = await pending.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -112,6 +145,20 @@ public sealed partial class CircuitBreaker
 
         RecordResult(lease, result, isFailureResult);
         return result;
+    }
+
+    private static async ValueTask<BreakerOutcome<TResult>> CaptureAsync<TResult>(ValueTask<TResult> pending)
+    {
+        try
+        {
+            return BreakerOutcome<TResult>.FromResult(await pending.ConfigureAwait(false));
+        }
+#pragma warning disable CA1031 // The outcome carries every exception to the caller instead of throwing it.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            return BreakerOutcome<TResult>.FromException(exception);
+        }
     }
 
     private async ValueTask<TResult> RunWithTimeoutAsync<TResult, TState>(
