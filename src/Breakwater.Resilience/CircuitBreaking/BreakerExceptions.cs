@@ -45,13 +45,10 @@ public sealed class BreakerOpenException : Exception
 
     private static string CreateMessage(string breakerName, BreakerState state, TimeSpan? retryAfter)
     {
+        string rejected = $"The circuit breaker '{breakerName}' is {state} and rejected the call";
         return retryAfter is { } wait
-            ? string.Create(
-                CultureInfo.InvariantCulture,
-                $"The circuit breaker '{breakerName}' is {state} and rejected the call; retry after {wait.TotalSeconds:0.###} s.")
-            : string.Create(
-                CultureInfo.InvariantCulture,
-                $"The circuit breaker '{breakerName}' is {state} and rejected the call; an operator must reset it.");
+            ? string.Create(CultureInfo.InvariantCulture, $"{rejected}; retry after {wait.TotalSeconds:0.###} s.")
+            : rejected + "; an operator must reset it.";
     }
 }
 

@@ -17,7 +17,8 @@ public static class BreakerFailurePredicates
     /// This is the default, because a dependency that throws something unexpected is treated as unhealthy rather
     /// than silently passed over.
     /// </summary>
-    public static Func<Exception, bool> Default { get; } = static exception => exception is not BrokerRejectionException;
+    public static Func<Exception, bool> Default { get; } =
+        static exception => exception is not BrokerRejectionException;
 
     /// <summary>
     /// Counts only transport and availability failures: <see cref="DependencyUnavailableException"/>,

@@ -113,7 +113,7 @@ public sealed partial class CircuitBreaker
         return CaptureAsync(AwaitAndRecordAsync(lease, pending, isFailureResult, cancellationToken));
     }
 
-    /// <summary>Returns the timeout that applies to a call run under <paramref name="lease"/>, or null for none.</summary>
+    /// <summary>Returns the timeout for a call run under <paramref name="lease"/>, or null for none.</summary>
     internal TimeSpan? TimeoutFor(in BreakerLease lease)
     {
         if (!lease.IsProbe)

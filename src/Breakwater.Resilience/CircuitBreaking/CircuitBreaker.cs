@@ -572,7 +572,8 @@ public sealed partial class CircuitBreaker
         {
             TryTrip(word, BreakerTransitionReason.SlowCallRatio, string.Create(
                 CultureInfo.InvariantCulture,
-                $"{totals.SlowCalls} of {totals.Calls} calls in the sampling window were slow (ratio {_slowCallRatio})."));
+                $"{totals.SlowCalls} of {totals.Calls} calls in the sampling window were slow "
+                + $"(ratio {_slowCallRatio})."));
         }
     }
 
@@ -619,7 +620,8 @@ public sealed partial class CircuitBreaker
                 BreakerTransitionReason.BreakElapsed,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"The break of {_currentBreakDuration.TotalSeconds:0.###} s elapsed; {_probeSlots.Length} probe call(s) may run."),
+                    $"The break of {_currentBreakDuration.TotalSeconds:0.###} s elapsed; "
+                    + $"{_probeSlots.Length} probe call(s) may run."),
                 null);
             return;
         }
@@ -705,7 +707,7 @@ public sealed partial class CircuitBreaker
         {
             Transitioned?.Invoke(this, transition);
         }
-#pragma warning disable CA1031 // A failing subscriber must not break the breaker or the call that caused the transition.
+#pragma warning disable CA1031 // A failing subscriber must not break the breaker or the call that changed its state.
         catch (Exception exception)
 #pragma warning restore CA1031
         {

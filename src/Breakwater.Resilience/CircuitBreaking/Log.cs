@@ -66,14 +66,16 @@ internal static partial class Log
         EventName = "BreakerIsolated",
         Level = LogLevel.Warning,
         Message = "Circuit breaker {BreakerName} isolated by an operator from {FromState}: {Detail}")]
-    public static partial void BreakerIsolated(ILogger logger, string breakerName, BreakerState fromState, string detail);
+    public static partial void BreakerIsolated(
+        ILogger logger, string breakerName, BreakerState fromState, string detail);
 
     [LoggerMessage(
         EventId = 1104,
         EventName = "BreakerDisabled",
         Level = LogLevel.Information,
         Message = "Circuit breaker {BreakerName} returned to disabled from {FromState}: {Detail}")]
-    public static partial void BreakerDisabled(ILogger logger, string breakerName, BreakerState fromState, string detail);
+    public static partial void BreakerDisabled(
+        ILogger logger, string breakerName, BreakerState fromState, string detail);
 
     [LoggerMessage(
         EventId = 1105,

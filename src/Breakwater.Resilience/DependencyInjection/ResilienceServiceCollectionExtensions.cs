@@ -66,12 +66,20 @@ public static class ResilienceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        Decorate<IBroker>(services, DependencyNames.Broker, static (inner, breaker, options, time, provider) =>
-            new GuardedBroker(inner, breaker, options, time, provider.GetService<ILogger<GuardedBroker>>()));
-        Decorate<IOrderJournal>(services, DependencyNames.Database, static (inner, breaker, options, time, provider) =>
-            new GuardedOrderJournal(inner, breaker, options, time, provider.GetService<ILogger<GuardedOrderJournal>>()));
-        Decorate<IMarketDataFeed>(services, DependencyNames.MarketData, static (inner, breaker, options, time, provider) =>
-            new GuardedMarketDataFeed(
+        Decorate<IBroker>(
+            services,
+            DependencyNames.Broker,
+            static (inner, breaker, options, time, provider) =>
+                new GuardedBroker(inner, breaker, options, time, provider.GetService<ILogger<GuardedBroker>>()));
+        Decorate<IOrderJournal>(
+            services,
+            DependencyNames.Database,
+            static (inner, breaker, options, time, provider) => new GuardedOrderJournal(
+                inner, breaker, options, time, provider.GetService<ILogger<GuardedOrderJournal>>()));
+        Decorate<IMarketDataFeed>(
+            services,
+            DependencyNames.MarketData,
+            static (inner, breaker, options, time, provider) => new GuardedMarketDataFeed(
                 inner, breaker, options, time, provider.GetService<ILogger<GuardedMarketDataFeed>>()));
         return services;
     }

@@ -12,7 +12,9 @@ public sealed class GuardOptions
     /// <summary>The configuration section that holds one child section per dependency name.</summary>
     public const string SectionName = "Breakwater:Guards";
 
-    /// <summary>Retries after the first attempt of a repeatable call. Default 2; 0 turns retries off. Range 0 to 10.</summary>
+    /// <summary>
+    /// Retries after the first attempt of a repeatable call. Default 2; 0 turns retries off. Range 0 to 10.
+    /// </summary>
     public int RetryAttempts { get; set; } = 2;
 
     /// <summary>
@@ -20,13 +22,18 @@ public sealed class GuardOptions
     /// </summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Upper limit of one retry delay. Default 2 s. Must be at least RetryBaseDelay and at most 5 min.</summary>
+    /// <summary>
+    /// Upper limit of one retry delay. Default 2 s. Must be at least <see cref="RetryBaseDelay"/> and at most 5 min.
+    /// </summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>Validates <see cref="GuardOptions"/> at start, naming the option, the rule and the value.</summary>
 public sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
 {
+    private static readonly TimeSpan MaxBaseDelay = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxDelayLimit = TimeSpan.FromMinutes(5);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, GuardOptions options)
     {
@@ -36,25 +43,38 @@ public sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
         var failures = new List<string>();
         if (options.RetryAttempts is < 0 or > 10)
         {
-            failures.Add(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{path}:{nameof(options.RetryAttempts)} must be between 0 and 10; it was {options.RetryAttempts}."));
+            failures.Add(Message(
+                path, nameof(options.RetryAttempts), "must be between 0 and 10", options.RetryAttempts));
         }
 
-        if (options.RetryBaseDelay < TimeSpan.Zero || options.RetryBaseDelay > TimeSpan.FromMinutes(1))
+        if (options.RetryBaseDelay < TimeSpan.Zero || options.RetryBaseDelay > MaxBaseDelay)
         {
-            failures.Add(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{path}:{nameof(options.RetryBaseDelay)} must be between 00:00:00 and 00:01:00; it was {options.RetryBaseDelay:c}."));
+            failures.Add(Message(
+                path,
+                nameof(options.RetryBaseDelay),
+                string.Create(CultureInfo.InvariantCulture, $"must be between 00:00:00 and {MaxBaseDelay:c}"),
+                options.RetryBaseDelay));
         }
 
-        if (options.RetryMaxDelay < options.RetryBaseDelay || options.RetryMaxDelay > TimeSpan.FromMinutes(5))
+        if (options.RetryMaxDelay < options.RetryBaseDelay || options.RetryMaxDelay > MaxDelayLimit)
         {
-            failures.Add(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{path}:{nameof(options.RetryMaxDelay)} must be between RetryBaseDelay ({options.RetryBaseDelay:c}) and 00:05:00; it was {options.RetryMaxDelay:c}."));
+            failures.Add(Message(
+                path,
+                nameof(options.RetryMaxDelay),
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"must be between RetryBaseDelay ({options.RetryBaseDelay:c}) and {MaxDelayLimit:c}"),
+                options.RetryMaxDelay));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string Message(string path, string option, string rule, IFormattable value)
+    {
+        string text = value is TimeSpan span
+            ? span.ToString("c", CultureInfo.InvariantCulture)
+            : value.ToString(null, CultureInfo.InvariantCulture);
+        return $"{path}:{option} {rule}; it was {text}.";
     }
 }

@@ -97,7 +97,8 @@ public sealed class GuardedOrderJournal : IOrderJournal
     public Task<IReadOnlyList<OrderEvent>> GetHistoryAsync(long orderId, CancellationToken cancellationToken) =>
         _guard.RunRetriedAsync(
             "GetHistory",
-            static (args, token) => new ValueTask<IReadOnlyList<OrderEvent>>(args.Inner.GetHistoryAsync(args.Id, token)),
+            static (args, token) =>
+                new ValueTask<IReadOnlyList<OrderEvent>>(args.Inner.GetHistoryAsync(args.Id, token)),
             (Inner: _inner, Id: orderId),
             cancellationToken);
 

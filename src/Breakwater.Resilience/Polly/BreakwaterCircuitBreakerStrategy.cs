@@ -27,7 +27,8 @@ internal sealed class BreakwaterCircuitBreakerStrategy(CircuitBreaker breaker, F
         var lease = breaker.TryAcquire();
         if (!lease.IsAcquired)
         {
-            return Outcome.FromException<TResult>(new BreakerOpenException(breaker.Name, lease.State, lease.RetryAfter));
+            var rejection = new BreakerOpenException(breaker.Name, lease.State, lease.RetryAfter);
+            return Outcome.FromException<TResult>(rejection);
         }
 
         var callerToken = context.CancellationToken;

@@ -24,13 +24,25 @@ public sealed class BreakerOptionsValidatorTests
             result.Failures);
     }
 
+    private const string Path = "Breakwater:Breakers:database:";
+
     [Theory]
-    [InlineData("FailureThreshold", "Breakwater:Breakers:database:FailureThreshold must be between 0 and 1000 (0 turns the policy off); it was -1.")]
-    [InlineData("HalfOpenProbes", "Breakwater:Breakers:database:HalfOpenProbes must be between 1 and 100; it was 0.")]
-    [InlineData("MaxBreakDuration", "Breakwater:Breakers:database:MaxBreakDuration must be between BreakDuration (00:00:30) and 1.00:00:00; it was 00:00:10.")]
-    [InlineData("ProbeTimeout", "Breakwater:Breakers:database:ProbeTimeout must be above 00:00:00 and at most 01:00:00; it was 00:00:00.")]
-    [InlineData("BreakDurationJitter", "Breakwater:Breakers:database:BreakDurationJitter must be between 0 and 1 (exclusive of 1); it was 1.")]
-    [InlineData("SamplingDuration", "Breakwater:Breakers:database:SamplingDuration must be between 00:00:00.1000000 and 01:00:00; it was 00:00:00.0500000.")]
+    [InlineData(
+        "FailureThreshold",
+        Path + "FailureThreshold must be between 0 and 1000 (0 turns the policy off); it was -1.")]
+    [InlineData("HalfOpenProbes", Path + "HalfOpenProbes must be between 1 and 100; it was 0.")]
+    [InlineData(
+        "MaxBreakDuration",
+        Path + "MaxBreakDuration must be between BreakDuration (00:00:30) and 1.00:00:00; it was 00:00:10.")]
+    [InlineData(
+        "ProbeTimeout",
+        Path + "ProbeTimeout must be above 00:00:00 and at most 01:00:00; it was 00:00:00.")]
+    [InlineData(
+        "BreakDurationJitter",
+        Path + "BreakDurationJitter must be between 0 and 1 (exclusive of 1); it was 1.")]
+    [InlineData(
+        "SamplingDuration",
+        Path + "SamplingDuration must be between 00:00:00.1000000 and 01:00:00; it was 00:00:00.0500000.")]
     public void Validate_InvalidOption_ReturnsMessage(string option, string expected)
     {
         var options = new BreakerOptions();
@@ -64,7 +76,8 @@ public sealed class BreakerOptionsValidatorTests
         var thrown = Assert.Throws<ArgumentException>(() =>
             new CircuitBreaker("broker", new BreakerOptions { HalfOpenProbes = 101 }));
 
-        Assert.Contains("Breakwater:Breakers:broker:HalfOpenProbes must be between 1 and 100; it was 101.", thrown.Message);
+        Assert.Contains(
+            "Breakwater:Breakers:broker:HalfOpenProbes must be between 1 and 100; it was 101.", thrown.Message);
     }
 
     [Fact]

@@ -141,7 +141,8 @@ public sealed class CircuitBreakerTimeoutTests
         time.Advance(TimeSpan.FromSeconds(30));
         using var caller = new CancellationTokenSource();
 
-        var probe = breaker.ExecuteAsync(token => new ValueTask<int>(WaitForCancellation(token)), caller.Token).AsTask();
+        var probe = breaker.ExecuteAsync(token => new ValueTask<int>(WaitForCancellation(token)), caller.Token)
+            .AsTask();
         var whileRunning = breaker.TryAcquire();
         await caller.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe);

@@ -161,7 +161,8 @@ public sealed class GuardedDependencyTests
         {
             OpenOrders = _ => Task.FromException<IReadOnlyList<BrokerOrderState>>(new IOException("Down.")),
         };
-        var broker = new GuardedBroker(inner, breaker, new GuardOptions { RetryAttempts = 5, RetryBaseDelay = TimeSpan.Zero }, time);
+        var retries = new GuardOptions { RetryAttempts = 5, RetryBaseDelay = TimeSpan.Zero };
+        var broker = new GuardedBroker(inner, breaker, retries, time);
 
         var thrown = await Assert.ThrowsAsync<DependencyUnavailableException>(
             () => broker.GetOpenOrdersAsync(OpenOrderScope.Account, CancellationToken.None));
@@ -196,8 +197,8 @@ public sealed class GuardedDependencyTests
 
         var maxId = await journal.GetMaxOrderIdAsync(CancellationToken.None);
         inner.Calls = 0;
-        var order = Domain.Orders.Order.Create(
-            1, new OrderRequest("c-1", "AAPL", OrderSide.Buy, 10, OrderType.Market, null, TimeInForce.Day), time.GetUtcNow());
+        var request = new OrderRequest("c-1", "AAPL", OrderSide.Buy, 10, OrderType.Market, null, TimeInForce.Day);
+        var order = Domain.Orders.Order.Create(1, request, time.GetUtcNow());
         var inserted = await journal.InsertOrderAsync(order, CancellationToken.None);
 
         Assert.Equal(7, maxId);
