@@ -8,12 +8,12 @@ namespace Breakwater.Resilience.CircuitBreaking;
 /// <summary>Ready-made predicates that decide which exceptions count as dependency failures.</summary>
 /// <remarks>
 /// The breaker itself never counts an <see cref="OperationCanceledException"/> while the caller's token is cancelled,
-/// whatever the predicate says, and always counts its own call timeout. The predicates decide the rest.
+/// whatever the predicate returns, and always counts its own call timeout. The predicates decide the rest.
 /// </remarks>
 public static class BreakerFailurePredicates
 {
     /// <summary>
-    /// Counts every exception except <see cref="BrokerRejectionException"/> (a business answer from a healthy broker).
+    /// Counts every exception except <see cref="BrokerRejectionException"/> (a business refusal from a healthy broker).
     /// This is the default, because a dependency that throws something unexpected is treated as unhealthy rather
     /// than silently passed over.
     /// </summary>

@@ -7,7 +7,7 @@ namespace Breakwater.Resilience.CircuitBreaking;
 /// </summary>
 public sealed class BreakerOptions
 {
-    /// <summary>The configuration section that holds one child section per breaker name.</summary>
+    /// <summary>The configuration section that contains one child section per breaker name.</summary>
     public const string SectionName = "Breakwater:Breakers";
 
     /// <summary>
@@ -24,7 +24,7 @@ public sealed class BreakerOptions
     public int FailureThreshold { get; set; } = 3;
 
     /// <summary>
-    /// Share of failed calls in the sliding window that opens the breaker, once the window holds at least
+    /// Share of failed calls in the sliding window that opens the breaker, once the window contains at least
     /// <see cref="MinimumThroughput"/> calls. Null (the default) turns this policy off. Range above 0 up to 1.
     /// </summary>
     public double? FailureRatio { get; set; }

@@ -9,7 +9,7 @@ namespace Breakwater.Resilience.Guards;
 /// </summary>
 public sealed class GuardOptions
 {
-    /// <summary>The configuration section that holds one child section per dependency name.</summary>
+    /// <summary>The configuration section that contains one child section per dependency name.</summary>
     public const string SectionName = "Breakwater:Guards";
 
     /// <summary>
