@@ -1,11 +1,16 @@
 using Breakwater.Gateway.Api;
 using Breakwater.Gateway.Hosting;
 using Breakwater.Gateway.Security;
+using Breakwater.Resilience.DependencyInjection;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseBreakwaterDefaultUrls();
 builder.Services.AddBreakwaterGateway(builder.Configuration);
+builder.Services.AddGatewayBreakers(builder.Configuration);
 builder.Services.AddGatewaySecurity();
+
+// The guards wrap the journal, broker and market data adapters registered above, so they come last.
+builder.Services.AddBreakwaterGuards();
 
 var app = builder.Build();
 app.UseGatewayProblems();

@@ -3,6 +3,7 @@ using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Journal;
 using Breakwater.Domain.Lifecycle;
 using Breakwater.Domain.Orders;
+using Breakwater.Resilience.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -67,6 +68,17 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IBrokerUpdateSink, OrderUpdateRelay>();
         services.AddHostedService<GatewayStartupService>();
         services.AddHostedService<OrderReconcilerService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the circuit breakers and lets the order manager read the broker breaker's state through
+    /// <see cref="IDependencyAvailability"/>. Call <c>AddBreakwaterGuards()</c> after the adapters are registered.
+    /// </summary>
+    public static IServiceCollection AddGatewayBreakers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBreakwaterBreakers(configuration);
+        services.TryAddSingleton<IDependencyAvailability, BreakerAvailability>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Lifecycle;
 using Breakwater.Gateway.Tests.Infrastructure;
+using Breakwater.Resilience.CircuitBreaking;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Breakwater.Gateway.Tests.Api;
@@ -126,6 +127,21 @@ public sealed class OrderApiTests : IAsyncLifetime
         Assert.Equal("3", response.Headers.GetValues("Retry-After").Single());
         Assert.Equal("broker", problem.GetProperty("dependency").GetString());
         Assert.True(problem.TryGetProperty("orderId", out _));
+    }
+
+    [Fact]
+    public async Task PostOrder_BrokerBreakerIsolated_Returns503AndJournalsNothing()
+    {
+        _factory.Services.GetRequiredService<BreakerRegistry>().Get(DependencyNames.Broker).Isolate("test outage");
+
+        var response = await _client.PostOrderAsync(ApiTestHelpers.Limit("b-1"));
+
+        var problem = await response.ReadJsonAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("broker", problem.GetProperty("dependency").GetString());
+        Assert.True(response.Headers.Contains("Retry-After"));
+        Assert.Equal(0, _factory.Journal.InsertCalls);
+        Assert.Empty(_factory.Broker.Placed);
     }
 
     [Fact]
