@@ -1,0 +1,159 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Breakwater.Journal;
+
+/// <summary>
+/// Executes the writes of one batch inside one transaction and commits it. Implemented once per provider.
+/// </summary>
+internal interface IJournalBatchExecutor
+{
+    /// <summary>
+    /// Executes every write of <paramref name="batch"/> in one transaction, stores each result with the write's
+    /// <c>SetPending</c>, and commits. Throws when anything fails; the transaction is then rolled back.
+    /// </summary>
+    Task ExecuteBatchAsync(IReadOnlyList<JournalWrite> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Group commit: callers enqueue writes on a channel and one writer loop drains everything pending into a single
+/// transaction, commits it (one fsync for the whole batch), then completes every caller's task. Under load the
+/// batches grow by themselves, so the cost of a durable commit is shared by all writes that arrived during the
+/// previous one; at low load a batch holds one write and the latency is one commit.
+/// </summary>
+/// <remarks>
+/// When a batch fails for a reason other than an unavailable store, its writes are retried one transaction each, so
+/// that one bad write (a duplicate order id) fails alone and the others still commit. A write that fails alone fails
+/// its caller's task with the provider's exception. When the store is unavailable, every write of the batch fails at
+/// once. Thread safe.
+/// </remarks>
+internal sealed partial class GroupCommitWriter : IAsyncDisposable
+{
+    private readonly Channel<JournalWrite> _channel = Channel.CreateUnbounded<JournalWrite>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+
+    private readonly IJournalBatchExecutor _executor;
+    private readonly int _maxBatchSize;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+
+    public GroupCommitWriter(IJournalBatchExecutor executor, int maxBatchSize, ILogger logger)
+    {
+        _executor = executor;
+        _maxBatchSize = maxBatchSize;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Queues <paramref name="write"/>; its task completes after its batch committed.</summary>
+    public void Enqueue(JournalWrite write, CancellationToken cancellationToken)
+    {
+        write.CancelWhileQueued(cancellationToken);
+        if (!_channel.Writer.TryWrite(write))
+        {
+            write.Fail(new ObjectDisposedException(nameof(GroupCommitWriter), "The order journal is shut down."));
+        }
+    }
+
+    /// <summary>Stops accepting writes, commits the queued ones and waits for the writer loop to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<JournalWrite>(_maxBatchSize);
+        while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatchSize && _channel.Reader.TryRead(out var write))
+            {
+                if (write.TryClaim())
+                {
+                    batch.Add(write);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await CommitAsync(batch).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<JournalWrite> batch)
+    {
+        try
+        {
+            await _executor.ExecuteBatchAsync(batch, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The writer loop must survive any failure; each caller gets the exception.
+        catch (Exception exception) when (batch.Count > 1 && !JournalFailures.IsTransient(exception))
+        {
+            Log.BatchFailed(_logger, batch.Count, exception);
+            await CommitOneByOneAsync(batch).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception exception)
+        {
+            // The store is unavailable (or the batch held one write): retrying each write would only multiply the
+            // wait, so every caller gets the failure and the breaker sees it.
+            Log.WriteFailed(_logger, batch.Count, exception);
+            foreach (var write in batch)
+            {
+                write.Fail(exception);
+            }
+
+            return;
+        }
+#pragma warning restore CA1031
+
+        foreach (var write in batch)
+        {
+            write.Complete();
+        }
+    }
+
+    private async Task CommitOneByOneAsync(List<JournalWrite> batch)
+    {
+        var single = new JournalWrite[1];
+        foreach (var write in batch)
+        {
+            write.ResetPending();
+            single[0] = write;
+            try
+            {
+                await _executor.ExecuteBatchAsync(single, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Each failure belongs to one caller, who receives it.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.WriteFailed(_logger, 1, exception);
+                write.Fail(exception);
+                continue;
+            }
+
+            write.Complete();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(
+            EventId = 3010,
+            EventName = "JournalBatchFailed",
+            Level = LogLevel.Warning,
+            Message = "A journal batch of {Count} writes failed; retrying each write in its own transaction")]
+        public static partial void BatchFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(
+            EventId = 3011,
+            EventName = "JournalWriteFailed",
+            Level = LogLevel.Warning,
+            Message = "A journal transaction of {Count} writes failed; each caller receives the exception")]
+        public static partial void WriteFailed(ILogger logger, int count, Exception exception);
+    }
+}
