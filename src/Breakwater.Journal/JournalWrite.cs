@@ -76,6 +76,8 @@ internal sealed class InsertOrderWrite(Order order) : JournalWrite
 
     public Task<JournalInsertResult> Task => _completion.Task;
 
+    public bool HasPending => _pending.HasValue;
+
     public void SetPending(JournalInsertResult result) => _pending = result;
 
     public override void ResetPending() => _pending = null;
@@ -98,6 +100,8 @@ internal sealed class AppendChangeWrite(OrderChange change) : JournalWrite
     public OrderChange Change { get; } = change;
 
     public Task<bool> Task => _completion.Task;
+
+    public bool HasPending => _pending.HasValue;
 
     public void SetPending(bool appended) => _pending = appended;
 
