@@ -60,13 +60,14 @@ public sealed class SkippedTestCase : XunitTestCase
     public override void Serialize(IXunitSerializationInfo data)
     {
         base.Serialize(data);
-        data.AddValue("SkipReason", _reason);
+        data.AddValue("JournalSkipReason", _reason);
     }
 
     public override void Deserialize(IXunitSerializationInfo data)
     {
+        // Read first: the base class computes the skip reason while it deserializes.
+        _reason = data.GetValue<string>("JournalSkipReason");
         base.Deserialize(data);
-        _reason = data.GetValue<string>("SkipReason");
     }
 
     protected override string GetSkipReason(IAttributeInfo factAttribute) => _reason;
