@@ -34,13 +34,29 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
     private readonly IJournalBatchExecutor _executor;
     private readonly int _maxBatchSize;
+    private readonly int _maxConcurrentBatches;
     private readonly ILogger _logger;
     private readonly Task _loop;
 
-    public GroupCommitWriter(IJournalBatchExecutor executor, int maxBatchSize, ILogger logger)
+    /// <summary>
+    /// Attempts for a write whose transaction lost a deadlock or serialization conflict against a concurrent batch;
+    /// the conflict clears once the other transaction ends, so a retry normally succeeds.
+    /// </summary>
+    private const int MaxConflictAttempts = 3;
+
+    /// <param name="maxConcurrentBatches">
+    /// How many batches may be committing at once: 1 for SQLite, which has one writer anyway; more for a server that
+    /// can flush several transactions together. A caller's writes keep their order as long as it waits for each one.
+    /// </param>
+    public GroupCommitWriter(
+        IJournalBatchExecutor executor,
+        int maxBatchSize,
+        int maxConcurrentBatches,
+        ILogger logger)
     {
         _executor = executor;
         _maxBatchSize = maxBatchSize;
+        _maxConcurrentBatches = maxConcurrentBatches;
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -64,10 +80,12 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var batch = new List<JournalWrite>(_maxBatchSize);
+        using var slots = new SemaphoreSlim(_maxConcurrentBatches, _maxConcurrentBatches);
         while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            batch.Clear();
+            // Waiting for a free slot before draining lets the next batch grow while the previous ones commit.
+            await slots.WaitAsync().ConfigureAwait(false);
+            var batch = new List<JournalWrite>();
             while (batch.Count < _maxBatchSize && _channel.Reader.TryRead(out var write))
             {
                 if (write.TryClaim())
@@ -76,10 +94,31 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 }
             }
 
-            if (batch.Count > 0)
+            if (batch.Count == 0)
             {
-                await CommitAsync(batch).ConfigureAwait(false);
+                slots.Release();
+                continue;
             }
+
+            _ = CommitAndReleaseAsync(batch, slots);
+        }
+
+        // Every slot free means every batch has finished.
+        for (var i = 0; i < _maxConcurrentBatches; i++)
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitAndReleaseAsync(List<JournalWrite> batch, SemaphoreSlim slots)
+    {
+        try
+        {
+            await CommitAsync(batch).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
@@ -90,7 +129,8 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             await _executor.ExecuteBatchAsync(batch, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The writer loop must survive any failure; each caller gets the exception.
-        catch (Exception exception) when (batch.Count > 1 && !JournalFailures.IsTransient(exception))
+        catch (Exception exception) when (
+            batch.Count > 1 && (!JournalFailures.IsTransient(exception) || JournalFailures.IsConflict(exception)))
         {
             Log.BatchFailed(_logger, batch.Count, exception);
             await CommitOneByOneAsync(batch).ConfigureAwait(false);
@@ -123,20 +163,27 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         {
             write.ResetPending();
             single[0] = write;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await _executor.ExecuteBatchAsync(single, CancellationToken.None).ConfigureAwait(false);
-            }
+                try
+                {
+                    await _executor.ExecuteBatchAsync(single, CancellationToken.None).ConfigureAwait(false);
+                    write.Complete();
+                    break;
+                }
 #pragma warning disable CA1031 // Each failure belongs to one caller, who receives it.
-            catch (Exception exception)
+                catch (Exception exception) when (attempt < MaxConflictAttempts && JournalFailures.IsConflict(exception))
+                {
+                    write.ResetPending();
+                }
+                catch (Exception exception)
+                {
+                    Log.WriteFailed(_logger, 1, exception);
+                    write.Fail(exception);
+                    break;
+                }
 #pragma warning restore CA1031
-            {
-                Log.WriteFailed(_logger, 1, exception);
-                write.Fail(exception);
-                continue;
             }
-
-            write.Complete();
         }
     }
 

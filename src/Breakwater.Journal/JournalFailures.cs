@@ -60,6 +60,15 @@ public static class JournalFailures
         _ => false,
     };
 
+    /// <summary>
+    /// Returns whether a transaction was aborted by a deadlock or serialization conflict with another transaction;
+    /// the journal retries such a write itself.
+    /// </summary>
+    internal static bool IsConflict(Exception exception) => exception is PostgresException
+    {
+        SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure,
+    };
+
     private static bool IsTransientSqlState(string sqlState) =>
         sqlState.StartsWith("08", StringComparison.Ordinal) // connection exception
         || sqlState.StartsWith("53", StringComparison.Ordinal) // insufficient resources (disk full, too many clients)

@@ -23,6 +23,13 @@ public sealed partial class PostgresOrderJournal : IOrderJournal, IAsyncDisposab
     // Any constant works as long as every gateway uses the same one; this is "BrkwJrnl" in ASCII.
     private const long MigrationLockKey = 0x42726B774A726E6C;
 
+    /// <summary>
+    /// Batches committing at once, at most half of <see cref="JournalOptions.MaxPoolSize"/> so that reads keep
+    /// connections. PostgreSQL flushes the WAL of concurrent commits together, so a few batches in flight hide the
+    /// round trips of each.
+    /// </summary>
+    private const int MaxConcurrentBatches = 4;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PostgresOrderJournal> _logger;
@@ -41,7 +48,11 @@ public sealed partial class PostgresOrderJournal : IOrderJournal, IAsyncDisposab
         _dataSource = dataSource;
         _timeProvider = timeProvider;
         _logger = logger;
-        _writer = new GroupCommitWriter(new PostgresBatchExecutor(dataSource), options.Value.MaxBatchSize, logger);
+        _writer = new GroupCommitWriter(
+            new PostgresBatchExecutor(dataSource),
+            options.Value.MaxBatchSize,
+            Math.Clamp(options.Value.MaxPoolSize / 2, 1, MaxConcurrentBatches),
+            logger);
 
         var target = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         Log.Opened(_logger, target.Host ?? "(default)", target.Port, target.Database ?? "(default)");

@@ -58,7 +58,7 @@ public sealed partial class SqliteOrderJournal : IOrderJournal, IAsyncDisposable
         }.ToString();
 
         _writeSession = new SqliteWriteSession(this);
-        _writer = new GroupCommitWriter(_writeSession, settings.MaxBatchSize, logger);
+        _writer = new GroupCommitWriter(_writeSession, settings.MaxBatchSize, maxConcurrentBatches: 1, logger);
         Log.Opened(_logger, FilePath);
     }
 
