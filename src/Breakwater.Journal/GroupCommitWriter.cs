@@ -16,16 +16,17 @@ internal interface IJournalBatchExecutor
 }
 
 /// <summary>
-/// Group commit: callers enqueue writes on a channel and one writer loop drains everything pending into a single
-/// transaction, commits it (one fsync for the whole batch), then completes every caller's task. Under load the
-/// batches grow by themselves, so the cost of a durable commit is shared by all writes that arrived during the
-/// previous one; at low load a batch holds one write and the latency is one commit.
+/// Group commit: callers enqueue writes on a channel and one writer loop drains everything pending (up to the
+/// maximum batch size) into a single transaction, commits it (one fsync for the whole batch), then completes every
+/// caller's task. Under load the batches grow by themselves, so the cost of a durable commit is shared by all writes
+/// that arrived during the previous one. At low load a batch contains one write and the latency is one commit. With
+/// more than one batch slot, the loop starts the next batch while earlier ones are still committing.
 /// </summary>
 /// <remarks>
 /// When a batch fails for a reason other than an unavailable store, its writes are retried one transaction each, so
 /// that one bad write (a duplicate order id) fails alone and the others still commit. A write that fails alone fails
-/// its caller's task with the provider's exception. When the store is unavailable, every write of the batch fails at
-/// once. Thread safe.
+/// its caller's task with the provider's exception, except that a deadlock or serialization conflict is retried up to
+/// three times. When the store is unavailable, every write of the batch fails at once. Thread safe.
 /// </remarks>
 internal sealed partial class GroupCommitWriter : IAsyncDisposable
 {
@@ -39,14 +40,15 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly Task _loop;
 
     /// <summary>
-    /// Attempts for a write whose transaction lost a deadlock or serialization conflict against a concurrent batch;
-    /// the conflict clears once the other transaction ends, so a retry normally succeeds.
+    /// Attempts for a write whose transaction lost a deadlock or serialization conflict against a concurrent batch.
+    /// The conflict clears once the other transaction ends, so a retry normally succeeds.
     /// </summary>
     private const int MaxConflictAttempts = 3;
 
     /// <param name="maxConcurrentBatches">
-    /// How many batches may be committing at once: 1 for SQLite, which has one writer anyway; more for a server that
-    /// can flush several transactions together. A caller's writes keep their order as long as it waits for each one.
+    /// The maximum number of batches committing at once. SQLite uses 1 because it has one writer anyway. A server
+    /// that flushes several transactions together benefits from more. A caller's writes keep their order as long as
+    /// it waits for each one.
     /// </param>
     public GroupCommitWriter(
         IJournalBatchExecutor executor,
@@ -138,8 +140,8 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            // The store is unavailable (or the batch held one write): retrying each write would only multiply the
-            // wait, so every caller gets the failure and the breaker sees it.
+            // The store is unavailable, or the batch contained one write. Retrying each write would only multiply the
+            // wait, so every caller gets the failure and the breaker counts it.
             Log.WriteFailed(_logger, batch.Count, exception);
             foreach (var write in batch)
             {

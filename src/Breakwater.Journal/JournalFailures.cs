@@ -7,8 +7,8 @@ namespace Breakwater.Journal;
 
 /// <summary>
 /// Classifies journal exceptions for the database circuit breaker. The journal lets provider exceptions
-/// (<see cref="NpgsqlException"/>, <see cref="SqliteException"/>) surface unchanged; this helper tells which of them
-/// mean that the store is unavailable rather than that the request was wrong.
+/// (<see cref="NpgsqlException"/>, <see cref="SqliteException"/>) surface unchanged, and this helper classifies them:
+/// the store is unavailable, or the request was wrong.
 /// </summary>
 public static class JournalFailures
 {

@@ -14,7 +14,7 @@ namespace Breakwater.Journal.Postgres;
 /// All connections come from one pooled <see cref="NpgsqlDataSource"/> per process. Writes go through a
 /// <see cref="GroupCommitWriter"/>: each batch is one transaction whose statements travel in one
 /// <see cref="NpgsqlBatch"/> round trip, followed by one commit (one WAL flush with the server's default
-/// <c>synchronous_commit=on</c>). Reads take their own pooled connections and never wait for the writer.
+/// <c>synchronous_commit=on</c>). Reads take their own pooled connections, so they do not queue behind the writer's batches.
 /// </para>
 /// <para>Thread safe. Dispose it to commit the queued writes; the data source belongs to whoever created it.</para>
 /// </remarks>

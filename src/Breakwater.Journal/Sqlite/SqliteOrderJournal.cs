@@ -72,8 +72,8 @@ public sealed partial class SqliteOrderJournal : IOrderJournal, IAsyncDisposable
         // WAL is a property of the file; switching needs no transaction and is a no-op once set.
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
 
-        // BEGIN IMMEDIATE takes the write lock before reading schema_migrations, so a second process that migrates
-        // at the same time waits (busy timeout) and then sees the migrations as applied.
+        // BEGIN IMMEDIATE takes the write lock before reading schema_migrations. A second process that migrates at
+        // the same time waits up to the busy timeout and then finds the migrations recorded.
         await using var transaction = connection.BeginTransaction(deferred: false);
         await ExecuteAsync(
             connection,
