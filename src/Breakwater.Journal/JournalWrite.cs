@@ -57,12 +57,19 @@ internal abstract class JournalWrite
     /// <summary>Forgets a result stored by an attempt whose transaction rolled back.</summary>
     public abstract void ResetPending();
 
-    /// <summary>Completes the caller's task with the stored result, after the commit.</summary>
+    /// <summary>
+    /// Completes the caller's task with the stored result, after the commit. Never throws, because the writer loop
+    /// completes a whole batch in one pass.
+    /// </summary>
     public abstract void Complete();
 
     public abstract void Fail(Exception exception);
 
     protected abstract void SetCanceled(CancellationToken cancellationToken);
+
+    protected static InvalidOperationException MissingResult(long orderId) => new(
+        $"The journal committed a batch without storing the result of the write for order {orderId}; " +
+        "the provider's batch executor must store a result for every write.");
 }
 
 internal sealed class InsertOrderWrite(Order order) : JournalWrite
@@ -82,8 +89,17 @@ internal sealed class InsertOrderWrite(Order order) : JournalWrite
 
     public override void ResetPending() => _pending = null;
 
-    public override void Complete() => _completion.TrySetResult(
-        _pending ?? throw new InvalidOperationException("The insert was committed without a stored result."));
+    public override void Complete()
+    {
+        if (_pending is { } result)
+        {
+            _completion.TrySetResult(result);
+        }
+        else
+        {
+            _completion.TrySetException(MissingResult(Order.Id));
+        }
+    }
 
     public override void Fail(Exception exception) => _completion.TrySetException(exception);
 
@@ -107,8 +123,17 @@ internal sealed class AppendChangeWrite(OrderChange change) : JournalWrite
 
     public override void ResetPending() => _pending = null;
 
-    public override void Complete() => _completion.TrySetResult(
-        _pending ?? throw new InvalidOperationException("The change was committed without a stored result."));
+    public override void Complete()
+    {
+        if (_pending is { } appended)
+        {
+            _completion.TrySetResult(appended);
+        }
+        else
+        {
+            _completion.TrySetException(MissingResult(Change.Order.Id));
+        }
+    }
 
     public override void Fail(Exception exception) => _completion.TrySetException(exception);
 
