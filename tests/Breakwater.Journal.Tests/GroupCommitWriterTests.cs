@@ -108,8 +108,8 @@ public sealed class GroupCommitWriterTests
     private static InsertOrderWrite Insert(int id) => new(Orders.New(id));
 
     /// <summary>
-    /// Records batch sizes, holds the first batch until <see cref="Release"/>, and fails any batch that contains
-    /// <see cref="FailOrderId"/>.
+    /// Records batch sizes, blocks every batch until <see cref="Release"/> is called, and fails any batch that
+    /// contains <see cref="FailOrderId"/>.
     /// </summary>
     private sealed class ScriptedExecutor : IJournalBatchExecutor
     {

@@ -15,8 +15,8 @@ namespace Breakwater.Journal.Spill;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each record is one line: a 10-digit byte length, a space, 16 hex digits of the SHA-256 of the JSON, a space, the
-/// JSON of the change and a line feed. An append is fsynced before its task completes. A record whose length or
+/// Each record is one line: the JSON's byte length in 10 digits, a space, the first 16 hex digits of the JSON's
+/// SHA-256, a space, the JSON of the change and a line feed. An append is fsynced before its task completes. A record whose length or
 /// checksum does not match (a write torn by a crash) is discarded with everything after it when the file is opened,
 /// and a warning is logged.
 /// </para>
@@ -279,6 +279,9 @@ public sealed partial class DurableSpillQueue : IAsyncDisposable
             return _stream;
         }
 
+        // NOTE: the directory entry of a newly created log is not fsynced, because .NET has no portable directory
+        // fsync. A power loss right after the first append to a new log can lose the whole file on a file system
+        // that persists a new directory entry only when the directory itself is fsynced.
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var stream = new FileStream(
             FilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0,
