@@ -279,13 +279,24 @@ public sealed partial class DurableSpillQueue : IAsyncDisposable
             return _stream;
         }
 
-        // NOTE: the directory entry of a newly created log is not fsynced, because .NET has no portable directory
-        // fsync. A power loss right after the first append to a new log can lose the whole file on a file system
-        // that persists a new directory entry only when the directory itself is fsynced.
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        var directory = Path.GetDirectoryName(FilePath)!;
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+            DirectorySync.Flush(Path.GetDirectoryName(directory) ?? directory);
+        }
+
+        var created = !File.Exists(FilePath);
         var stream = new FileStream(
             FilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0,
             FileOptions.Asynchronous);
+        if (created)
+        {
+            // Without this, a power loss can drop the new file's directory entry even after its data was fsynced.
+            // NOTE: only Linux flushes the directory; on other systems a brand-new log can still be lost this way.
+            DirectorySync.Flush(directory);
+        }
+
         try
         {
             var committed = await ReadOffsetFileAsync(stream.Length, cancellationToken).ConfigureAwait(false);
