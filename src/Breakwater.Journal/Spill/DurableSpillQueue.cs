@@ -84,8 +84,8 @@ public sealed partial class DurableSpillQueue : IAsyncDisposable
             stream.Position = _length;
             try
             {
-                // No cancellation once bytes are written: a half-written record would only be discarded at the next
-                // open, while this process would keep appending after it.
+                // The write takes no cancellation: a half-written record followed by later appends would make the
+                // next open discard those appends too.
                 await stream.WriteAsync(record, CancellationToken.None).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }

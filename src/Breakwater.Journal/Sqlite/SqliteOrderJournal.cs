@@ -109,6 +109,10 @@ public sealed partial class SqliteOrderJournal : IOrderJournal, IAsyncDisposable
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // The migration may have created journal.db and its WAL; their directory entries must be durable before the
+        // first order is acknowledged.
+        Spill.DirectorySync.Flush(Path.GetDirectoryName(FilePath)!);
     }
 
     public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken)
