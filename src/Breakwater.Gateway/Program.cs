@@ -1,6 +1,7 @@
 using Breakwater.Gateway.Api;
 using Breakwater.Gateway.Hosting;
 using Breakwater.Gateway.Security;
+using Breakwater.Journal;
 using Breakwater.Resilience.DependencyInjection;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,6 +9,7 @@ builder.UseBreakwaterDefaultUrls();
 builder.Services.AddBreakwaterGateway(builder.Configuration);
 builder.Services.AddGatewayBreakers(builder.Configuration);
 builder.Services.AddGatewaySecurity();
+builder.Services.AddBreakwaterJournal(builder.Configuration);
 
 // The guards wrap the journal, broker and market data adapters registered above, so they come last.
 builder.Services.AddBreakwaterGuards();
