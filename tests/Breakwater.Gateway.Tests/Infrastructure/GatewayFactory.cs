@@ -20,9 +20,12 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     public const string Token = "test-token-0123456789abcdef";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _realJournal;
 
-    public GatewayFactory(Dictionary<string, string?>? settings = null)
+    /// <param name="realJournal">Keep the host's SQLite journal in the data directory instead of the in-memory one.</param>
+    public GatewayFactory(Dictionary<string, string?>? settings = null, bool realJournal = false)
     {
+        _realJournal = realJournal;
         DataDirectory = Directory.CreateTempSubdirectory("breakwater-gw-").FullName;
         _settings = new Dictionary<string, string?>
         {
@@ -37,6 +40,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>The in-memory journal; unused when the factory keeps the real journal.</summary>
     public InMemoryOrderJournal Journal { get; } = new();
 
     public FakeBroker Broker { get; } = new();
@@ -72,10 +76,14 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            services.RemoveAll<IOrderJournal>();
             services.RemoveAll<IBroker>();
             services.RemoveAll<IMarketDataFeed>();
-            services.AddSingleton<IOrderJournal>(Journal);
+            if (!_realJournal)
+            {
+                services.RemoveAll<IOrderJournal>();
+                services.AddSingleton<IOrderJournal>(Journal);
+            }
+
             services.AddSingleton<IBroker>(Broker);
             services.AddSingleton<IMarketDataFeed>(MarketData);
         });
