@@ -36,8 +36,8 @@ public enum BreakerState
 /// <param name="State">The breaker's state.</param>
 /// <param name="RetryAfter">While open, the time left until the breaker lets a trial call through; otherwise null.</param>
 /// <param name="LastTransitionReason">
-/// A short description of why the breaker last changed state (for example "failure ratio exceeded"); it must not
-/// contain exception text or connection details because it is shown on the status endpoint.
+/// A short description of why the breaker last changed state, for example "failure ratio exceeded". The status
+/// endpoint shows it, so it must not contain exception text or connection details.
 /// </param>
 /// <param name="LastTransitionTime">When the breaker last changed state, or null if it never did.</param>
 public sealed record BreakerView(

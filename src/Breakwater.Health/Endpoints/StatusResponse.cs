@@ -5,7 +5,7 @@ namespace Breakwater.Health.Endpoints;
 /// The service status (<c>healthy</c>, <c>degraded</c>, <c>unhealthy</c>), or <c>unknown</c> before every dependency
 /// was probed once.
 /// </param>
-/// <param name="Ready">Whether readiness currently answers 200.</param>
+/// <param name="Ready">Whether readiness currently returns 200.</param>
 /// <param name="OpenOrders">Orders that are not final, or null when no counter is registered.</param>
 /// <param name="TimelineWindowSeconds">How far back each dependency's <c>timeline</c> reaches.</param>
 public sealed record StatusResponse(

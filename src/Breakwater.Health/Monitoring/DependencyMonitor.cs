@@ -56,8 +56,8 @@ public sealed class DependencyMonitor : BackgroundService
         _logger = logger;
         _options = options.Value;
 
-        // The store orders dependencies by first registration; a later registration of the same name replaces the
-        // earlier probe, which lets a host swap a default probe.
+        // The store orders dependencies by first registration. A later registration of the same name replaces the
+        // earlier probe, so a host can swap a default probe.
         var byName = new Dictionary<string, DependencyProbeRegistration>(StringComparer.Ordinal);
         foreach (var registration in registrations)
         {

@@ -18,7 +18,7 @@ public sealed class HealthOptions
     public MarketDataHealthOptions MarketData { get; set; } = new() { Critical = false };
 
     /// <summary>
-    /// When true, readiness answers 503 while the service is degraded; when false (the default) it answers 200 with
+    /// When true, readiness returns 503 while the service is degraded. When false (the default), it returns 200 with
     /// status <c>warn</c>.
     /// </summary>
     public bool DegradedIsUnavailable { get; set; }
@@ -69,10 +69,10 @@ public class DependencyHealthOptions
     /// <summary>Time after which a probe counts as failed, greater than zero and at most <see cref="Interval"/>. Default 2 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The status of the dependency while its breaker is open, degraded or unhealthy. Default unhealthy.</summary>
+    /// <summary>The dependency's status while its breaker is open: Degraded or Unhealthy. Default Unhealthy.</summary>
     public HealthStatus OpenBreakerStatus { get; set; } = HealthStatus.Unhealthy;
 
-    /// <summary>The status of the dependency while its breaker is half-open, degraded or unhealthy. Default degraded.</summary>
+    /// <summary>The dependency's status while its breaker is half-open: Degraded or Unhealthy. Default Degraded.</summary>
     public HealthStatus HalfOpenBreakerStatus { get; set; } = HealthStatus.Degraded;
 }
 

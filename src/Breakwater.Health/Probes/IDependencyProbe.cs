@@ -29,8 +29,8 @@ public interface IDependencyProbe
 /// <param name="ObservedValue">The measured value (a latency, an age), or null when nothing was measured.</param>
 /// <param name="ObservedUnit">The unit of <paramref name="ObservedValue"/>: <c>ms</c> or <c>s</c>.</param>
 /// <param name="Output">
-/// A short fixed sentence that explains a status other than healthy; it must not contain exception text, host names or
-/// connection strings because it is served without authentication.
+/// A short fixed sentence that explains a status other than healthy. It is served without authentication, so it must
+/// not contain exception text, host names or connection strings.
 /// </param>
 public sealed record ProbeResult(HealthStatus Status, double? ObservedValue, string? ObservedUnit, string? Output)
 {
