@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using Breakwater.Domain.Lifecycle;
@@ -22,6 +23,7 @@ internal sealed class HealthEndpoints
     private readonly TimeProvider _timeProvider;
     private readonly HealthOptions _options;
     private readonly ServiceIdentity _identity;
+    private RenderedReadiness? _readiness;
 
     public HealthEndpoints(
         HealthSnapshotStore store,
@@ -48,21 +50,25 @@ internal sealed class HealthEndpoints
         return context.Response.Body.WriteAsync(LivenessBody).AsTask();
     }
 
-    public async Task WriteReadinessAsync(HttpContext context)
+    public Task WriteReadinessAsync(HttpContext context)
     {
         var snapshot = _store.Current;
         var lifecycle = _lifecycle.State;
-        var verdict = Decide(snapshot, lifecycle);
 
-        context.Response.StatusCode = verdict.StatusCode;
-        context.Response.ContentType = ReadinessWriter.ContentType;
-        context.Response.Headers.CacheControl = "no-store";
-        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        // The body depends only on the snapshot and the lifecycle state, so it is rendered once per change and every
+        // request in between writes the same bytes.
+        var cached = Volatile.Read(ref _readiness);
+        if (cached is null || cached.Version != snapshot.Version || cached.Lifecycle != lifecycle)
         {
-            ReadinessWriter.Write(writer, snapshot, verdict, _identity, lifecycle);
+            cached = RenderReadiness(snapshot, lifecycle);
+            Volatile.Write(ref _readiness, cached);
         }
 
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        context.Response.StatusCode = cached.StatusCode;
+        context.Response.ContentType = ReadinessWriter.ContentType;
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.ContentLength = cached.Body.Length;
+        return context.Response.Body.WriteAsync(cached.Body, context.RequestAborted).AsTask();
     }
 
     public Task WriteStartupAsync(HttpContext context)
@@ -108,6 +114,18 @@ internal sealed class HealthEndpoints
             transitions,
             HealthSnapshotStore.TimelineWindow.TotalSeconds);
         return TypedResults.Json(response, StatusJson.Options);
+    }
+
+    private RenderedReadiness RenderReadiness(HealthSnapshot snapshot, LifecycleState lifecycle)
+    {
+        var verdict = Decide(snapshot, lifecycle);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            ReadinessWriter.Write(writer, snapshot, verdict, _identity, lifecycle);
+        }
+
+        return new RenderedReadiness(snapshot.Version, lifecycle, verdict.StatusCode, buffer.WrittenSpan.ToArray());
     }
 
     private ReadinessVerdict Decide(HealthSnapshot snapshot, LifecycleState lifecycle)
@@ -192,6 +210,9 @@ internal sealed class HealthEndpoints
         return new ServiceIdentity(version, releaseId, options.ServiceId, options.Description);
     }
 }
+
+/// <summary>A readiness body rendered for one snapshot version and lifecycle state.</summary>
+internal sealed record RenderedReadiness(long Version, LifecycleState Lifecycle, int StatusCode, byte[] Body);
 
 /// <summary>JSON settings of the status endpoint: camelCase names, as ASP.NET Core's web defaults.</summary>
 internal static class StatusJson
