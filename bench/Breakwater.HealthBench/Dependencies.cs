@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Breakwater.HealthBench;
 
-/// <summary>The three dependency checks with realistic cost, each counting how often it runs.</summary>
+/// <summary>The three dependency checks, each doing real I/O and counting how often it runs.</summary>
 internal sealed class BenchDependencies : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
