@@ -149,6 +149,37 @@ public sealed class MonitorTests
     }
 
     [Fact]
+    public async Task Monitor_ThrowingSubscriber_KeepsProbing()
+    {
+        await using var host = await HealthTestHost.StartAsync();
+        var failedRounds = 0;
+        var allFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Count(Monitoring.HealthSnapshot snapshot)
+        {
+            if (Interlocked.Increment(ref failedRounds) == 3)
+            {
+                allFailed.TrySetResult();
+            }
+        }
+
+        static void Throw(Monitoring.HealthSnapshot snapshot) =>
+            throw new InvalidOperationException("The dashboard subscriber failed.");
+
+        // Handlers run in subscription order, so the counter sees each publication before the throwing handler.
+        host.Store.SnapshotPublished += Count;
+        host.Store.SnapshotPublished += Throw;
+        host.Time.Advance(TimeSpan.FromSeconds(5));
+        await allFailed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        host.Store.SnapshotPublished -= Throw;
+        host.Store.SnapshotPublished -= Count;
+        var snapshot = await host.AdvanceIntervalAsync();
+
+        Assert.True(snapshot.IsComplete);
+        Assert.Equal(3, host.Database.Calls);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Name == "MonitorRoundFailed");
+    }
+
+    [Fact]
     public async Task Monitor_InvalidOptions_FailsStartNamingOption()
     {
         var settings = new Dictionary<string, string?> { ["Breakwater:Health:Broker:Timeout"] = "00:00:09" };

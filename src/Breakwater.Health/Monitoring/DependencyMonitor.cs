@@ -110,7 +110,16 @@ public sealed class DependencyMonitor : BackgroundService
         {
             var started = _timeProvider.GetTimestamp();
             loop.ResetTrigger();
-            await ProbeOnceAsync(loop, stoppingToken);
+            try
+            {
+                await ProbeOnceAsync(loop, stoppingToken);
+            }
+#pragma warning disable CA1031 // One failed round (a throwing snapshot subscriber) must not end health monitoring.
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                Log.MonitorRoundFailed(_logger, loop.Registration.Dependency, exception);
+            }
 
             var remaining = loop.Options.Interval - _timeProvider.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero || stoppingToken.IsCancellationRequested)
@@ -256,6 +265,8 @@ public sealed class DependencyMonitor : BackgroundService
         {
             LogServiceChange(serviceChange);
         }
+
+        _store.NotifyPublished(published.Snapshot);
     }
 
     private BreakerView? ReadBreaker(string dependency)

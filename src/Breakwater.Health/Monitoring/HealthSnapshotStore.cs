@@ -97,7 +97,7 @@ public sealed class HealthSnapshotStore
 
     /// <summary>
     /// Publishes a new result of the dependency at <paramref name="index"/> and returns what changed, so that the
-    /// caller can log outside the lock.
+    /// caller can log outside the lock and then call <see cref="NotifyPublished"/>.
     /// </summary>
     internal PublishResult Publish(int index, DependencySnapshot entry)
     {
@@ -147,9 +147,11 @@ public sealed class HealthSnapshotStore
             _firstComplete.TrySetResult();
         }
 
-        SnapshotPublished?.Invoke(published);
         return new PublishResult(published, dependencyChange, serviceChange);
     }
+
+    /// <summary>Raises <see cref="SnapshotPublished"/>; the monitor calls it after logging the changes.</summary>
+    internal void NotifyPublished(HealthSnapshot snapshot) => SnapshotPublished?.Invoke(snapshot);
 
     private static string DescribeService(HealthSnapshot snapshot)
     {

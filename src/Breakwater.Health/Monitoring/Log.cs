@@ -58,6 +58,13 @@ internal static partial class Log
     public static partial void ProbeAbandoned(ILogger logger, string dependency, double timeoutMs);
 
     [LoggerMessage(
+        EventId = 4013,
+        EventName = "MonitorRoundFailed",
+        Level = LogLevel.Error,
+        Message = "A health monitor round for {Dependency} failed; the next round runs at the next interval.")]
+    public static partial void MonitorRoundFailed(ILogger logger, string dependency, Exception exception);
+
+    [LoggerMessage(
         EventId = 4011,
         EventName = "MonitorStarted",
         Level = LogLevel.Information,
