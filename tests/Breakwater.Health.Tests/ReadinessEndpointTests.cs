@@ -85,6 +85,28 @@ public sealed class ReadinessEndpointTests
     }
 
     [Fact]
+    public async Task Readiness_ProbeBlocksSynchronously_ReportsTimeoutAtDeadline()
+    {
+        using var gate = new ManualResetEventSlim();
+        await using var host = await HealthTestHost.StartAsync(
+            beforeStart: h => h.Broker.Behaviour = _ =>
+            {
+                gate.Wait();
+                return FakeProbe.Healthy(CancellationToken.None);
+            },
+            waitForFirstSnapshot: false);
+        await host.Broker.WaitForCallsAsync(1);
+        await host.WaitForSnapshotAsync(s => s.Dependencies.Count == 2);
+
+        host.Time.Advance(TimeSpan.FromSeconds(2));
+        var snapshot = await host.WaitForSnapshotAsync(s => s.IsComplete);
+        gate.Set();
+
+        Assert.Equal("Timed out after 2000 ms.", snapshot.Dependencies.Single(d => d.Name == "broker").Output);
+        Assert.Equal(HealthStatus.Unhealthy, snapshot.Status);
+    }
+
+    [Fact]
     public async Task Monitor_AbandonedProbeStillRunning_StartsNoSecondCall()
     {
         var never = new TaskCompletionSource<ProbeResult>();

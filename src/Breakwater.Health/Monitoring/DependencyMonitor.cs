@@ -139,8 +139,7 @@ public sealed class DependencyMonitor : BackgroundService
         var timeout = loop.Options.Timeout;
         using var probeCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
 
-        // The timeout timer starts before the probe is called, so a probe that blocks synchronously still ends on time
-        // once it returns its task, and a test clock advanced during the call still fires it.
+        // The timeout timer starts before the probe is called, so a test clock advanced during the call still fires it.
         var timeoutTask = Task.Delay(timeout, _timeProvider, probeCancellation.Token);
         var started = _timeProvider.GetTimestamp();
         var (result, exception) = await CallProbeAsync(loop, timeoutTask, probeCancellation, stoppingToken);
@@ -178,16 +177,10 @@ public sealed class DependencyMonitor : BackgroundService
             return (ProbeResult.Unhealthy(ProbeOutputs.ProbeNotCreated), exception);
         }
 
-        try
-        {
-            probeTask = loop.Probe.ProbeAsync(probeCancellation.Token);
-        }
-#pragma warning disable CA1031 // A synchronous throw is reported like an asynchronous one.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            return (ClassifyFailure(exception), exception);
-        }
+        // Task.Run keeps a probe that blocks before its first await off this loop, so the timeout still applies, and
+        // turns a synchronous throw into a faulted task that is classified below like any other failure.
+        var probe = loop.Probe;
+        probeTask = Task.Run(() => probe.ProbeAsync(probeCancellation.Token), CancellationToken.None);
 
         var finished = await Task.WhenAny(probeTask, timeoutTask);
         if (finished != probeTask)
