@@ -19,8 +19,12 @@ internal sealed class BenchDependencies : IAsyncDisposable
     private long _brokerCalls;
     private long _marketDataCalls;
 
-    public BenchDependencies()
+    private readonly TimeSpan _brokerDelay;
+
+    /// <param name="brokerDelay">Added before the echo server replies, to stand for a broker across a network.</param>
+    public BenchDependencies(TimeSpan brokerDelay)
     {
+        _brokerDelay = brokerDelay;
         _databasePath = Path.Combine(Path.GetTempPath(), $"breakwater-healthbench-{Guid.NewGuid():N}.db");
         ConnectionString = $"Data Source={_databasePath};Pooling=True";
         _listener.Start();
@@ -95,6 +99,11 @@ internal sealed class BenchDependencies : IAsyncDisposable
                     var buffer = new byte[1];
                     if (await stream.ReadAsync(buffer, _stop.Token) == 1)
                     {
+                        if (_brokerDelay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(_brokerDelay, TimeProvider.System, _stop.Token);
+                        }
+
                         await stream.WriteAsync(buffer, _stop.Token);
                     }
                 }

@@ -15,18 +15,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 // Compares Breakwater's snapshot-based readiness with ASP.NET Core's stock MapHealthChecks, which runs every check on
-// every request. Usage: dotnet run -c Release --project bench/Breakwater.HealthBench -- [seconds] [clients]
+// every request. Usage: dotnet run -c Release --project bench/Breakwater.HealthBench -- [seconds] [clients] [brokerMs]
+// where brokerMs (default 0) delays each broker heartbeat reply to stand for a network round trip.
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
+var brokerDelay = TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0);
 var duration = TimeSpan.FromSeconds(seconds);
 
-await using var breakwaterDependencies = new BenchDependencies();
-await using var stockDependencies = new BenchDependencies();
+await using var breakwaterDependencies = new BenchDependencies(brokerDelay);
+await using var stockDependencies = new BenchDependencies(brokerDelay);
 await using var breakwater = await StartBreakwaterAsync(breakwaterDependencies);
 await using var stock = await StartStockAsync(stockDependencies);
 
 Console.WriteLine($"Readiness benchmark: {clients} concurrent clients, {seconds} s per endpoint, " +
-    $"{Environment.ProcessorCount} logical processors.");
+    $"broker reply delay {brokerDelay.TotalMilliseconds} ms, {Environment.ProcessorCount} logical processors.");
 var breakwaterResult = await LoadDriver.RunAsync(
     ServerUrl(breakwater) + "/api/health/ready", clients, duration, breakwaterDependencies);
 var stockResult = await LoadDriver.RunAsync(ServerUrl(stock) + "/health/ready", clients, duration, stockDependencies);
