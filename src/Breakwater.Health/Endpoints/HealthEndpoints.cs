@@ -15,6 +15,8 @@ namespace Breakwater.Health.Endpoints;
 internal sealed class HealthEndpoints
 {
     private static readonly byte[] LivenessBody = """{"status":"pass"}"""u8.ToArray();
+    private static readonly byte[] StartupPendingBody =
+        """{"status":"fail","output":"The first health checks have not finished."}"""u8.ToArray();
 
     private readonly HealthSnapshotStore _store;
     private readonly GatewayLifecycle _lifecycle;
@@ -77,8 +79,7 @@ internal sealed class HealthEndpoints
         context.Response.StatusCode = complete ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = ReadinessWriter.ContentType;
         context.Response.Headers.CacheControl = "no-store";
-        var body = complete ? LivenessBody : """{"status":"fail","output":"The first health checks have not finished."}"""u8.ToArray();
-        return context.Response.Body.WriteAsync(body).AsTask();
+        return context.Response.Body.WriteAsync(complete ? LivenessBody : StartupPendingBody).AsTask();
     }
 
     public IResult GetStatus()

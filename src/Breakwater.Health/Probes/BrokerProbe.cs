@@ -19,10 +19,6 @@ public sealed class BrokerProbe : IDependencyProbe
 
     public string Dependency => DependencyNames.Broker;
 
-    public string Measurement => "heartbeat";
-
-    public string ComponentType => "component";
-
     public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();

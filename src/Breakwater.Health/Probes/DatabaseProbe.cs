@@ -19,10 +19,6 @@ public sealed class DatabaseProbe : IDependencyProbe
 
     public string Dependency => DependencyNames.Database;
 
-    public string Measurement => "responseTime";
-
-    public string ComponentType => "datastore";
-
     public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();

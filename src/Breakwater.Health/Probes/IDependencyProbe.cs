@@ -4,21 +4,13 @@ namespace Breakwater.Health.Probes;
 /// <remarks>
 /// The monitor never runs two calls of one probe at the same time and bounds each call by the configured timeout,
 /// also when the probe ignores its cancellation token. A probe may throw: the monitor reports the exception as a
-/// failure with a fixed output sentence and never shows the exception text.
+/// failure with a fixed output sentence and never shows the exception text. The readiness key and component type come
+/// from the <see cref="DependencyProbeRegistration"/>, so they are known even when the probe cannot be created.
 /// </remarks>
 public interface IDependencyProbe
 {
     /// <summary>The dependency checked, one of <see cref="Domain.Dependencies.DependencyNames"/>.</summary>
     string Dependency { get; }
-
-    /// <summary>
-    /// What the probe measures, the part after the colon in the key of the readiness <c>checks</c> object
-    /// (for example <c>responseTime</c> in <c>database:responseTime</c>).
-    /// </summary>
-    string Measurement { get; }
-
-    /// <summary>The draft's <c>componentType</c>: <c>component</c>, <c>datastore</c> or <c>system</c>.</summary>
-    string ComponentType { get; }
 
     /// <summary>Checks the dependency once.</summary>
     Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken);

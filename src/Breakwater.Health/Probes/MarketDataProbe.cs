@@ -30,10 +30,6 @@ public sealed class MarketDataProbe : IDependencyProbe
 
     public string Dependency => DependencyNames.MarketData;
 
-    public string Measurement => "quoteAge";
-
-    public string ComponentType => "component";
-
     public Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
