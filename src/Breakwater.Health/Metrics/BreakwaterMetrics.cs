@@ -14,6 +14,8 @@ namespace Breakwater.Health.Metrics;
 /// <c>breakwater_breaker_transitions_total</c>, <c>breakwater_breaker_rejections_total</c>,
 /// <c>breakwater_dependency_status</c>, <c>breakwater_health_probe_duration_seconds</c> and
 /// <c>breakwater_orders_total</c>.
+/// NOTE: OpenTelemetry subscribes to meters by name across the process, so two hosts in one process (parallel test
+/// servers) export each other's measurements.
 /// </remarks>
 public sealed class BreakwaterMetrics
 {

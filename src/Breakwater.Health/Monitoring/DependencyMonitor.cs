@@ -104,7 +104,7 @@ public sealed class DependencyMonitor : BackgroundService
 
     private async Task RunLoopAsync(DependencyLoop loop, CancellationToken stoppingToken)
     {
-        // Leave the caller's thread at once so that one slow synchronous probe cannot delay the other loops.
+        // Leave the caller's thread at once so that a slow probe factory cannot delay host start or the other loops.
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -268,7 +268,7 @@ public sealed class DependencyMonitor : BackgroundService
         {
             return _breakers.GetBreaker(dependency);
         }
-#pragma warning disable CA1031 // A broken breaker adapter must not stop health reporting; the probe still counts.
+#pragma warning disable CA1031 // A broken breaker adapter must not stop health reporting, so the probe result is reported alone.
         catch (Exception)
 #pragma warning restore CA1031
         {
