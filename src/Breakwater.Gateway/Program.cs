@@ -9,6 +9,7 @@ builder.UseBreakwaterDefaultUrls();
 builder.Services.AddBreakwaterGateway(builder.Configuration);
 builder.Services.AddGatewayBreakers(builder.Configuration);
 builder.Services.AddGatewaySecurity();
+builder.Services.AddGatewayHealth(builder.Configuration);
 builder.Services.AddBreakwaterJournal(builder.Configuration);
 
 // The guards wrap the journal, broker and market data adapters registered above, so they come last.
@@ -17,7 +18,7 @@ builder.Services.AddBreakwaterGuards();
 var app = builder.Build();
 app.UseGatewayProblems();
 app.UseGatewaySecurity();
-app.MapLiveness();
+app.MapBreakwaterHealth();
 app.MapOrderApi();
 app.MapMarketDataApi();
 app.Run();

@@ -65,8 +65,6 @@ public sealed record CancelAllResponse(int CancelRequested, int AlreadyFinal, IR
 
 public sealed record QuoteResponse(string Symbol, decimal Bid, decimal Ask, decimal Last, DateTimeOffset Timestamp);
 
-public sealed record LivenessResponse(string Status);
-
 /// <summary>One invalid input: the field (a JSON property, query parameter or header), the rule it broke, the value.</summary>
 /// <param name="Value">The offending value as sent, cut to 64 characters; null when the field was missing.</param>
 public sealed record FieldError(string Field, string Rule, string? Value, string Message);

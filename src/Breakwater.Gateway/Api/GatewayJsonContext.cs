@@ -22,7 +22,6 @@ namespace Breakwater.Gateway.Api;
 [JsonSerializable(typeof(OrderHistoryResponse))]
 [JsonSerializable(typeof(CancelAllResponse))]
 [JsonSerializable(typeof(QuoteResponse))]
-[JsonSerializable(typeof(LivenessResponse))]
 [JsonSerializable(typeof(ProblemResponse))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;
 

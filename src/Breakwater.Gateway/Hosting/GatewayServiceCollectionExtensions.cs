@@ -3,6 +3,8 @@ using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Journal;
 using Breakwater.Domain.Lifecycle;
 using Breakwater.Domain.Orders;
+using Breakwater.Health;
+using Breakwater.Health.Breakers;
 using Breakwater.Resilience.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -79,6 +81,18 @@ public static class GatewayServiceCollectionExtensions
     {
         services.AddBreakwaterBreakers(configuration);
         services.TryAddSingleton<IDependencyAvailability, BreakerAvailability>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the health monitor, readiness, status and metrics, fed by the circuit breakers and the order
+    /// manager's open order count.
+    /// </summary>
+    public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton<IBreakerStateSource, RegistryBreakerStateSource>();
+        services.TryAddSingleton<IOpenOrderCounter, OrderManagerOpenOrderCounter>();
+        services.AddBreakwaterHealth(configuration);
         return services;
     }
 }

@@ -95,3 +95,43 @@ public sealed class GeneratedTokenTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }
+
+public sealed class HealthIntegrationTests : IAsyncLifetime
+{
+    private readonly GatewayFactory _factory = new();
+
+    public Task InitializeAsync() => _factory.WaitUntilRunningAsync();
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    [Fact]
+    public async Task Status_NoToken_Returns401()
+    {
+        var response = await _factory.CreateClient().GetAsync("/api/status");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Status_WithToken_ShowsOpenOrderCount()
+    {
+        var client = await _factory.CreateAuthorizedClientAsync();
+        await client.PostOrderAsync(ApiTestHelpers.Limit("open-1"));
+        await client.PostOrderAsync(ApiTestHelpers.Limit("open-2"));
+
+        var response = await client.GetAsync("/api/status");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"openOrders\":2", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Readiness_NoToken_IsAnonymous()
+    {
+        var response = await _factory.CreateClient().GetAsync("/api/health/ready");
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.NotEqual(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
