@@ -1,0 +1,795 @@
+using System.Globalization;
+using System.Threading.Channels;
+using System.Threading.RateLimiting;
+using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Dependencies;
+using Breakwater.Domain.Orders;
+using Breakwater.Paper.Faults;
+using Breakwater.Paper.MarketData;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Breakwater.Paper.Broker;
+
+/// <summary>
+/// An embedded broker that matches orders against <see cref="SimulatedMarketData"/> and keeps its book in its own
+/// SQLite file, so that across gateway restarts it behaves like a remote broker.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Start"/> starts the broker's loop: every <see cref="PaperBrokerOptions.TickInterval"/> the quotes move
+/// one step, accepted cancels are confirmed, day orders expire at <see cref="PaperBrokerOptions.SessionEndUtc"/>, and
+/// working orders are matched. A market order fills at the touch (buy at the ask, sell at the bid) and a limit order
+/// fills at the touch once the quote crosses its limit. Matching runs only on the loop, never inside
+/// <see cref="PlaceOrderAsync"/>, so a fill update always follows the acknowledgement by at least one step.
+/// </para>
+/// <para>
+/// The acknowledgement carries <see cref="OrderStatus.Submitted"/>; no separate Submitted update is sent. Fills,
+/// cancels and rejections go to the <see cref="IBrokerUpdateSink"/> through an outbox stored with the book: an update
+/// is removed only after the sink's task completed, and a failed delivery is retried on the next step. Delivery is
+/// strictly in production order, so the updates of one order arrive in order; a failing update holds back the ones
+/// behind it. Because an update is removed after the sink accepted it, a crash between the two delivers it again,
+/// so the sink must ignore a fill whose execution id it already has.
+/// </para>
+/// <para>
+/// While the broker fault is <c>down</c> or <c>hang</c> the loop keeps matching, as a remote broker would, but the
+/// outbox is held back until the fault is removed, as with a dropped connection.
+/// </para>
+/// All members are thread-safe.
+/// </remarks>
+public sealed partial class PaperBroker : IBroker, IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly PaperBrokerOptions _options;
+    private readonly SimulatedMarketData _marketData;
+    private readonly PaperFaultInjector _faults;
+    private readonly IBrokerUpdateSink _sink;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<PaperBroker> _logger;
+    private readonly TokenBucketRateLimiter? _limiter;
+    private readonly ITimer? _replenishTimer;
+    private readonly Channel<bool> _deliverySignal =
+        Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    private readonly Dictionary<string, PaperOrder> _ordersById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PaperOrder> _ordersByClientId = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, PaperOrder> _workingOrders = [];
+    private readonly Queue<OutboxEntry> _outbox = new();
+
+    private PaperBookStore? _store;
+    private decimal _cash;
+    private ITimer? _tickTimer;
+    private CancellationTokenSource? _stopping;
+    private Task _deliveryLoop = Task.CompletedTask;
+    private DateTimeOffset _lastStepTime;
+    private int _stepRunning;
+    private bool _disposed;
+
+    public PaperBroker(
+        IOptions<PaperBrokerOptions> options,
+        SimulatedMarketData marketData,
+        PaperFaultInjector faults,
+        IBrokerUpdateSink sink,
+        TimeProvider timeProvider,
+        ILogger<PaperBroker> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _marketData = marketData;
+        _faults = faults;
+        _sink = sink;
+        _timeProvider = timeProvider;
+        _logger = logger;
+
+        if (_options.MaxMessagesPerSecond > 0)
+        {
+            // The limiter replenishes from a TimeProvider timer instead of its own, so FakeTimeProvider drives it.
+            var period = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / _options.MaxMessagesPerSecond);
+            _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = 1,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = period,
+                AutoReplenishment = false,
+                QueueLimit = _options.MaxQueuedMessages,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+            _replenishTimer = timeProvider.CreateTimer(
+                static state => ((TokenBucketRateLimiter)state!).TryReplenish(),
+                _limiter,
+                period,
+                period);
+        }
+
+        _faults.FaultChanged += OnFaultChanged;
+    }
+
+    /// <summary>The cash balance after every fill so far.</summary>
+    public decimal Cash
+    {
+        get
+        {
+            lock (_gate)
+            {
+                EnsureLoadedLocked();
+                return _cash;
+            }
+        }
+    }
+
+    /// <summary>The number of updates waiting for delivery to the sink.</summary>
+    public int PendingUpdateCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                EnsureLoadedLocked();
+                return _outbox.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads the book if needed and starts the loop that moves quotes, matches orders and delivers updates.
+    /// Calling it again while running does nothing.
+    /// </summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            EnsureLoadedLocked();
+            if (_tickTimer is not null)
+            {
+                return;
+            }
+
+            _lastStepTime = _timeProvider.GetUtcNow();
+            _stopping = new CancellationTokenSource();
+            _deliveryLoop = Task.Run(() => DeliverLoopAsync(_stopping.Token));
+            _tickTimer = _timeProvider.CreateTimer(
+                static state => ((PaperBroker)state!).OnTick(),
+                this,
+                _options.TickInterval,
+                _options.TickInterval);
+            Log.Started(_logger, _store!.Path, _workingOrders.Count, _outbox.Count);
+        }
+
+        _marketData.Publish();
+        SignalDelivery();
+    }
+
+    /// <summary>
+    /// Stops the loop and waits for a delivery in progress. The book stays open, so calls still work; updates
+    /// produced afterwards wait in the outbox until the next start.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        Task loop;
+        CancellationTokenSource? stopping;
+        lock (_gate)
+        {
+            _tickTimer?.Dispose();
+            _tickTimer = null;
+            stopping = _stopping;
+            _stopping = null;
+            loop = _deliveryLoop;
+        }
+
+        if (stopping is null)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync();
+        try
+        {
+            await loop;
+        }
+        catch (OperationCanceledException)
+        {
+            // The loop ends by cancellation.
+        }
+
+        stopping.Dispose();
+        Log.Stopped(_logger);
+    }
+
+    /// <inheritdoc />
+    public async Task<BrokerAck> PlaceOrderAsync(BrokerOrder order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        await PaceAsync(cancellationToken);
+        await _faults.ApplyAsync(PaperFaultTarget.Broker, nameof(PlaceOrderAsync), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        try
+        {
+            var symbol = ValidateOrder(order);
+            lock (_gate)
+            {
+                EnsureLoadedLocked();
+                if (_ordersByClientId.TryGetValue(order.ClientOrderId, out var existing))
+                {
+                    return AcknowledgeRepeatLocked(order, existing);
+                }
+
+                CheckBuyingPowerLocked(order, symbol);
+                var stored = new PaperOrder
+                {
+                    ClientOrderId = order.ClientOrderId,
+                    GatewayOrderId = order.OrderId,
+                    Symbol = symbol,
+                    Side = order.Side,
+                    Quantity = order.Quantity,
+                    Type = order.Type,
+                    LimitPrice = order.LimitPrice,
+                    TimeInForce = order.TimeInForce,
+                    Status = OrderStatus.Submitted,
+                    CreatedAt = _timeProvider.GetUtcNow(),
+                };
+                stored.Number = _store!.InsertOrder(stored);
+                AddLocked(stored);
+                Log.OrderAccepted(
+                    _logger,
+                    stored.GatewayOrderId,
+                    stored.ClientOrderId!,
+                    stored.BrokerOrderId,
+                    stored.Side,
+                    stored.Quantity,
+                    stored.Symbol,
+                    stored.Type);
+                return new BrokerAck(stored.BrokerOrderId, OrderStatus.Submitted);
+            }
+        }
+        catch (BrokerRejectionException ex)
+        {
+            Log.OrderRejected(_logger, order.OrderId, order.ClientOrderId, ex.Code, ex.Message);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The order is found by <see cref="BrokerOrderReference.BrokerOrderId"/> when given, otherwise by client order id.
+    /// The Cancelled update follows on the loop's next step. Cancelling again before then is accepted again.
+    /// </remarks>
+    public async Task CancelOrderAsync(BrokerOrderReference order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        await PaceAsync(cancellationToken);
+        await _faults.ApplyAsync(PaperFaultTarget.Broker, nameof(CancelOrderAsync), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        lock (_gate)
+        {
+            EnsureLoadedLocked();
+            var found = order.BrokerOrderId is { } brokerOrderId
+                ? _ordersById.GetValueOrDefault(brokerOrderId)
+                : _ordersByClientId.GetValueOrDefault(order.ClientOrderId);
+            if (found is null)
+            {
+                Log.CancelRejected(_logger, order.OrderId, order.ClientOrderId, order.BrokerOrderId, "not found");
+                throw new BrokerRejectionException(
+                    BrokerRejectionCode.OrderNotFound,
+                    $"The paper broker has no order with broker order id '{order.BrokerOrderId}' or client order id " +
+                    $"'{order.ClientOrderId}' to cancel.");
+            }
+
+            if (!found.IsWorking)
+            {
+                Log.CancelRejected(_logger, order.OrderId, order.ClientOrderId, found.BrokerOrderId, "already final");
+                throw new BrokerRejectionException(
+                    BrokerRejectionCode.OrderAlreadyFinal,
+                    $"The order '{found.BrokerOrderId}' (client order id '{found.ClientOrderId}') cannot be " +
+                    $"cancelled because it is already {found.Status}.");
+            }
+
+            if (!found.CancelRequested)
+            {
+                found.CancelRequested = true;
+                _store!.MarkCancelRequested(found.Number);
+            }
+
+            Log.CancelAccepted(_logger, order.OrderId, order.ClientOrderId, found.BrokerOrderId);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<BrokerOrderState>> GetOpenOrdersAsync(
+        OpenOrderScope scope,
+        CancellationToken cancellationToken)
+    {
+        await PaceAsync(cancellationToken);
+        await _faults.ApplyAsync(PaperFaultTarget.Broker, nameof(GetOpenOrdersAsync), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        lock (_gate)
+        {
+            EnsureLoadedLocked();
+            return
+            [
+                .. _workingOrders.Values
+                    .Where(order => scope == OpenOrderScope.Account || !order.External)
+                    .Select(order => order.ToState()),
+            ];
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<BrokerOrderState?> FindOrderAsync(string clientOrderId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        await PaceAsync(cancellationToken);
+        await _faults.ApplyAsync(PaperFaultTarget.Broker, nameof(FindOrderAsync), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        lock (_gate)
+        {
+            EnsureLoadedLocked();
+            return _ordersByClientId.GetValueOrDefault(clientOrderId)?.ToState();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await PaceAsync(cancellationToken);
+        await _faults.ApplyAsync(PaperFaultTarget.Broker, nameof(PingAsync), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Adds a resting limit order placed by another client on the same account, for tests and demos of
+    /// <see cref="OpenOrderScope.Account"/>. It has no client order id, is never matched, and its updates are not
+    /// sent to the sink. Bypasses fault injection, pacing and the buying-power check.
+    /// </summary>
+    /// <exception cref="BrokerRejectionException">The symbol is unknown or the quantity or price is invalid.</exception>
+    public BrokerOrderState AddExternalOrder(string symbol, OrderSide side, long quantity, decimal limitPrice)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        var probe = new BrokerOrder(0, "external", symbol, side, quantity, OrderType.Limit, limitPrice, TimeInForce.Gtc);
+        var canonical = ValidateOrder(probe);
+        lock (_gate)
+        {
+            EnsureLoadedLocked();
+            var stored = new PaperOrder
+            {
+                Symbol = canonical,
+                Side = side,
+                Quantity = quantity,
+                Type = OrderType.Limit,
+                LimitPrice = limitPrice,
+                TimeInForce = TimeInForce.Gtc,
+                Status = OrderStatus.Submitted,
+                External = true,
+                CreatedAt = _timeProvider.GetUtcNow(),
+            };
+            stored.Number = _store!.InsertOrder(stored);
+            AddLocked(stored);
+            return stored.ToState();
+        }
+    }
+
+    /// <summary>Stops the loop and closes the book file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _faults.FaultChanged -= OnFaultChanged;
+        await StopAsync();
+        _replenishTimer?.Dispose();
+        _limiter?.Dispose();
+        lock (_gate)
+        {
+            _store?.Dispose();
+            _store = null;
+        }
+    }
+
+    /// <summary>
+    /// Runs one step of the broker's loop outside the timer: confirms cancels, expires day orders and matches.
+    /// The timer calls it after moving the quotes; tests may call it directly.
+    /// </summary>
+    internal void RunStep()
+    {
+        var now = _timeProvider.GetUtcNow();
+        bool produced;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            EnsureLoadedLocked();
+            var before = _outbox.Count;
+            var sessionEnded = SessionEndedBetween(_lastStepTime, now);
+            _lastStepTime = now;
+
+            foreach (var order in _workingOrders.Values.ToList())
+            {
+                if (order.CancelRequested)
+                {
+                    FinishLocked(order, OrderStatus.Cancelled, "Cancelled at the client's request.", now);
+                }
+                else if (sessionEnded && order.TimeInForce == TimeInForce.Day)
+                {
+                    FinishLocked(order, OrderStatus.Cancelled, "Day order expired at the end of the session.", now);
+                    Log.DayOrderExpired(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId);
+                }
+                else if (!order.External)
+                {
+                    MatchLocked(order, now);
+                }
+            }
+
+            produced = _outbox.Count > before;
+        }
+
+        if (produced || PendingUpdateCount > 0)
+        {
+            SignalDelivery();
+        }
+    }
+
+    private void OnTick()
+    {
+        // A step that outlasts the interval makes the next timer callback skip instead of running concurrently.
+        if (Interlocked.Exchange(ref _stepRunning, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            _marketData.Tick();
+            RunStep();
+        }
+#pragma warning disable CA1031 // A timer callback must not throw; the next tick retries the step.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StepFailed(_logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _stepRunning, 0);
+        }
+    }
+
+    private void MatchLocked(PaperOrder order, DateTimeOffset now)
+    {
+        var quote = _marketData.GetQuote(order.Symbol);
+        var price = order.Side == OrderSide.Buy ? quote.Ask : quote.Bid;
+        var crossed = order.Type == OrderType.Market
+            || (order.Side == OrderSide.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid);
+        if (!crossed)
+        {
+            return;
+        }
+
+        var quantity = order.RemainingQuantity;
+        if (_options.MaxFillQuantityPerTick > 0)
+        {
+            quantity = Math.Min(quantity, _options.MaxFillQuantityPerTick);
+        }
+
+        var notional = quantity * price;
+        if (order.Side == OrderSide.Buy && notional > _cash)
+        {
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"Insufficient funds at execution: {quantity} at {price} needs {notional}, but the cash is {_cash}.");
+            FinishLocked(order, order.FilledQuantity == 0 ? OrderStatus.Rejected : OrderStatus.Cancelled, reason, now);
+            Log.ExecutionRejected(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, reason);
+            return;
+        }
+
+        var fill = new Fill(PaperOrder.FormatExecutionId(order.Number, order.Fills.Count + 1), quantity, price, now);
+        order.Fills.Add(fill);
+        order.FilledQuantity += quantity;
+        order.Status = order.RemainingQuantity == 0 ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
+        _cash += order.Side == OrderSide.Buy ? -notional : notional;
+
+        var update = order.External
+            ? null
+            : new BrokerOrderUpdate(
+                order.BrokerOrderId,
+                order.ClientOrderId,
+                order.Status,
+                order.FilledQuantity,
+                fill,
+                Reason: null,
+                now);
+        var sequence = _store!.RecordFill(order, fill, _cash, update);
+        if (sequence is { } outboxSequence)
+        {
+            _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
+        }
+
+        if (!order.IsWorking)
+        {
+            _workingOrders.Remove(order.Number);
+        }
+
+        Log.OrderFilled(
+            _logger,
+            order.GatewayOrderId,
+            order.ClientOrderId,
+            order.BrokerOrderId,
+            fill.ExecutionId,
+            quantity,
+            price,
+            order.FilledQuantity,
+            order.Quantity);
+    }
+
+    private void FinishLocked(PaperOrder order, OrderStatus status, string reason, DateTimeOffset now)
+    {
+        order.Status = status;
+        order.Reason = reason;
+        order.CancelRequested = false;
+        var update = order.External
+            ? null
+            : new BrokerOrderUpdate(
+                order.BrokerOrderId,
+                order.ClientOrderId,
+                status,
+                order.FilledQuantity,
+                Fill: null,
+                reason,
+                now);
+        var sequence = _store!.RecordStatus(order, update);
+        if (sequence is { } outboxSequence)
+        {
+            _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
+        }
+
+        _workingOrders.Remove(order.Number);
+        Log.OrderFinished(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, status, reason);
+    }
+
+    private async Task DeliverLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _deliverySignal.Reader.ReadAsync(stoppingToken);
+            await DeliverPendingAsync(stoppingToken);
+        }
+    }
+
+    /// <summary>Delivers queued updates in order until the outbox is empty, a delivery fails or the broker is cut off.</summary>
+    private async Task DeliverPendingAsync(CancellationToken stoppingToken)
+    {
+        while (!_faults.IsDisconnected(PaperFaultTarget.Broker))
+        {
+            OutboxEntry head;
+            lock (_gate)
+            {
+                if (_disposed || !_outbox.TryPeek(out head!))
+                {
+                    return;
+                }
+            }
+
+            var update = head.Update;
+            try
+            {
+                await _sink.OnOrderUpdateAsync(update, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // Any sink failure keeps the update in the outbox for the next step to retry.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.DeliveryFailed(_logger, update.ClientOrderId, update.BrokerOrderId, update.Status, head.Sequence, ex);
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _store!.DeleteOutbox(head.Sequence);
+                _outbox.Dequeue();
+            }
+
+            Log.UpdateDelivered(_logger, update.ClientOrderId, update.BrokerOrderId, update.Status, head.Sequence);
+        }
+    }
+
+    private void SignalDelivery() => _deliverySignal.Writer.TryWrite(true);
+
+    private void OnFaultChanged(object? sender, EventArgs e) => SignalDelivery();
+
+    private async ValueTask PaceAsync(CancellationToken cancellationToken)
+    {
+        if (_limiter is null)
+        {
+            return;
+        }
+
+        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            throw new DependencyUnavailableException(
+                DependencyNames.Broker,
+                $"The paper broker's message queue is full: more than {_options.MaxQueuedMessages} calls are " +
+                $"waiting for the limit of {_options.MaxMessagesPerSecond} messages per second.");
+        }
+    }
+
+    /// <summary>Checks the order's fields and returns the symbol as configured.</summary>
+    private string ValidateOrder(BrokerOrder order)
+    {
+        if (!_marketData.TryNormalizeSymbol(order.Symbol, out var symbol))
+        {
+            throw SimulatedMarketData.UnknownSymbol(order.Symbol);
+        }
+
+        if (string.IsNullOrWhiteSpace(order.ClientOrderId))
+        {
+            throw InvalidOrder("The client order id must not be empty.");
+        }
+
+        if (order.Quantity < 1 || order.Quantity > _options.MaxOrderQuantity)
+        {
+            throw InvalidOrder(
+                $"The quantity must be between 1 and {_options.MaxOrderQuantity} " +
+                $"({PaperBrokerOptions.SectionName}:{nameof(PaperBrokerOptions.MaxOrderQuantity)}), " +
+                $"but it is {order.Quantity}.");
+        }
+
+        if (order.Type == OrderType.Limit && order.LimitPrice is not > 0)
+        {
+            throw InvalidOrder(
+                $"A limit order needs a positive limit price, but it is '{order.LimitPrice?.ToString(CultureInfo.InvariantCulture)}'.");
+        }
+
+        if (order.Type == OrderType.Market && order.LimitPrice is not null)
+        {
+            throw InvalidOrder("A market order must not carry a limit price.");
+        }
+
+        return symbol;
+    }
+
+    private static BrokerRejectionException InvalidOrder(string message) =>
+        new(BrokerRejectionCode.InvalidOrder, message);
+
+    /// <summary>
+    /// Returns the acknowledgement of an order placed before with the same client order id, which makes a repeated
+    /// submit idempotent; a different order under the same id is rejected.
+    /// </summary>
+    private BrokerAck AcknowledgeRepeatLocked(BrokerOrder order, PaperOrder existing)
+    {
+        if (!existing.HasSameFieldsAs(order))
+        {
+            throw InvalidOrder(
+                $"The client order id '{order.ClientOrderId}' is already used by the order " +
+                $"'{existing.BrokerOrderId}' with different fields.");
+        }
+
+        Log.RepeatAcknowledged(_logger, order.OrderId, order.ClientOrderId, existing.BrokerOrderId);
+        return new BrokerAck(existing.BrokerOrderId, existing.Status);
+    }
+
+    /// <summary>
+    /// Rejects a buy whose notional at the limit price, or at the ask for a market order, exceeds the cash left after
+    /// the remaining notional of the working buy orders.
+    /// </summary>
+    private void CheckBuyingPowerLocked(BrokerOrder order, string symbol)
+    {
+        if (order.Side != OrderSide.Buy)
+        {
+            return;
+        }
+
+        var reserved = 0m;
+        foreach (var working in _workingOrders.Values)
+        {
+            if (working.Side == OrderSide.Buy && !working.External)
+            {
+                var price = working.LimitPrice ?? _marketData.GetQuote(working.Symbol).Ask;
+                reserved += working.RemainingQuantity * price;
+            }
+        }
+
+        var orderPrice = order.LimitPrice ?? _marketData.GetQuote(symbol).Ask;
+        var notional = order.Quantity * orderPrice;
+        var buyingPower = _cash - reserved;
+        if (notional > buyingPower)
+        {
+            throw new BrokerRejectionException(
+                BrokerRejectionCode.InsufficientFunds,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The buy of {order.Quantity} {symbol} needs {notional}, but the buying power is {buyingPower} " +
+                    $"(cash {_cash} less {reserved} reserved by working buy orders)."));
+        }
+    }
+
+    private bool SessionEndedBetween(DateTimeOffset previous, DateTimeOffset now)
+    {
+        if (_options.SessionEndUtc is not { } sessionEnd || now <= previous)
+        {
+            return false;
+        }
+
+        // The session end of the day of 'now' or of the day before lies in (previous, now] when it was crossed.
+        var today = new DateTimeOffset(now.UtcDateTime.Date + sessionEnd.ToTimeSpan(), TimeSpan.Zero);
+        var candidate = today <= now ? today : today.AddDays(-1);
+        return candidate > previous;
+    }
+
+    private void EnsureLoadedLocked()
+    {
+        ObjectDisposedException.ThrowIf(_disposed && _store is null, this);
+        if (_store is not null)
+        {
+            return;
+        }
+
+        var path = _options.DatabasePath
+            ?? throw new InvalidOperationException(
+                $"{PaperBrokerOptions.SectionName}:{nameof(PaperBrokerOptions.DatabasePath)} is not set.");
+        var store = PaperBookStore.Open(path);
+        try
+        {
+            _cash = store.LoadOrInitializeCash(_options.StartingCash);
+            var orders = store.LoadOrders();
+            foreach (var order in orders)
+            {
+                AddLocked(order);
+            }
+
+            var byNumber = orders.ToDictionary(order => order.Number);
+            foreach (var entry in store.LoadOutbox(byNumber))
+            {
+                _outbox.Enqueue(entry);
+            }
+        }
+        catch
+        {
+            store.Dispose();
+            _ordersById.Clear();
+            _ordersByClientId.Clear();
+            _workingOrders.Clear();
+            _outbox.Clear();
+            throw;
+        }
+
+        _store = store;
+        Log.BookLoaded(_logger, store.Path, _ordersById.Count, _workingOrders.Count, _outbox.Count, _cash);
+    }
+
+    private void AddLocked(PaperOrder order)
+    {
+        _ordersById[order.BrokerOrderId] = order;
+        if (order.ClientOrderId is not null)
+        {
+            _ordersByClientId[order.ClientOrderId] = order;
+        }
+
+        if (order.IsWorking)
+        {
+            _workingOrders[order.Number] = order;
+        }
+    }
+}
