@@ -147,7 +147,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
             _lastStepTime = _timeProvider.GetUtcNow();
             _stopping = new CancellationTokenSource();
-            _deliveryLoop = Task.Run(() => DeliverLoopAsync(_stopping.Token));
+            var stoppingToken = _stopping.Token;
+            _deliveryLoop = Task.Run(() => DeliverLoopAsync(stoppingToken), CancellationToken.None);
             _tickTimer = _timeProvider.CreateTimer(
                 static state => ((PaperBroker)state!).OnTick(),
                 this,
