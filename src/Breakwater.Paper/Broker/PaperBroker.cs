@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
-using System.Threading.RateLimiting;
 using Breakwater.Domain.Brokers;
-using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Orders;
 using Breakwater.Paper.Faults;
 using Breakwater.Paper.MarketData;
@@ -46,8 +44,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     private readonly IBrokerUpdateSink _sink;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PaperBroker> _logger;
-    private readonly TokenBucketRateLimiter? _limiter;
-    private readonly ITimer? _replenishTimer;
+    private readonly MessagePacer? _pacer;
     private readonly Channel<bool> _deliverySignal =
         Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -83,22 +80,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
         if (_options.MaxMessagesPerSecond > 0)
         {
-            // The limiter replenishes from a TimeProvider timer instead of its own, so FakeTimeProvider drives it.
-            var period = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / _options.MaxMessagesPerSecond);
-            _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = 1,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = period,
-                AutoReplenishment = false,
-                QueueLimit = _options.MaxQueuedMessages,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            });
-            _replenishTimer = timeProvider.CreateTimer(
-                static state => ((TokenBucketRateLimiter)state!).TryReplenish(),
-                _limiter,
-                period,
-                period);
+            _pacer = new MessagePacer(_options.MaxMessagesPerSecond, _options.MaxQueuedMessages, timeProvider);
         }
 
         _faults.FaultChanged += OnFaultChanged;
@@ -388,8 +370,6 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
         _faults.FaultChanged -= OnFaultChanged;
         await StopAsync();
-        _replenishTimer?.Dispose();
-        _limiter?.Dispose();
         lock (_gate)
         {
             _store?.Dispose();
@@ -619,22 +599,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
     private void OnFaultChanged(object? sender, EventArgs e) => SignalDelivery();
 
-    private async ValueTask PaceAsync(CancellationToken cancellationToken)
-    {
-        if (_limiter is null)
-        {
-            return;
-        }
-
-        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
-        if (!lease.IsAcquired)
-        {
-            throw new DependencyUnavailableException(
-                DependencyNames.Broker,
-                $"The paper broker's message queue is full: more than {_options.MaxQueuedMessages} calls are " +
-                $"waiting for the limit of {_options.MaxMessagesPerSecond} messages per second.");
-        }
-    }
+    private ValueTask PaceAsync(CancellationToken cancellationToken) =>
+        _pacer?.WaitTurnAsync(cancellationToken) ?? ValueTask.CompletedTask;
 
     /// <summary>Checks the order's fields and returns the symbol as configured.</summary>
     private string ValidateOrder(BrokerOrder order)

@@ -1,0 +1,77 @@
+using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Orders;
+
+namespace Breakwater.Paper.Tests.Broker;
+
+public sealed class PaperBrokerPacingTests
+{
+    [Fact]
+    public async Task PingAsync_AboveMessageRate_WaitsForItsTurnOnFakeClock()
+    {
+        await using var harness = PaperHarness.Create(o => o.MaxMessagesPerSecond = 10);
+
+        var first = harness.Broker.PingAsync(CancellationToken.None);
+        var second = harness.Broker.PingAsync(CancellationToken.None);
+        var third = harness.Broker.PingAsync(CancellationToken.None);
+        var firstDone = first.IsCompleted;
+        var secondDoneAtStart = second.IsCompleted;
+        harness.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        var thirdDoneAfterOnePeriod = third.IsCompleted;
+        harness.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(firstDone);
+        Assert.False(secondDoneAtStart);
+        Assert.False(thirdDoneAfterOnePeriod);
+    }
+
+    [Fact]
+    public async Task CancelOrderAsync_ManyAtFiftyPerSecond_TakesOneFakeSecondPerFifty()
+    {
+        await using var harness = PaperHarness.Create(o => o.MaxMessagesPerSecond = 50);
+        var acks = new List<BrokerAck>();
+        for (var i = 0; i < 100; i++)
+        {
+            var place = harness.PlaceAsync($"paced-{i}", OrderSide.Sell, 1, limitPrice: 100_000m);
+            while (!place.IsCompleted)
+            {
+                harness.Time.Advance(TimeSpan.FromMilliseconds(20));
+                await Task.Yield();
+            }
+
+            acks.Add(await place);
+        }
+
+        var started = harness.Time.GetTimestamp();
+        var cancels = acks
+            .Select((ack, i) => harness.Broker.CancelOrderAsync(
+                new BrokerOrderReference(i, $"paced-{i}", ack.BrokerOrderId),
+                CancellationToken.None))
+            .ToList();
+        var all = Task.WhenAll(cancels);
+        while (!all.IsCompleted)
+        {
+            harness.Time.Advance(TimeSpan.FromMilliseconds(20));
+            await Task.Delay(1, CancellationToken.None);
+        }
+
+        await all;
+        var elapsed = harness.Time.GetElapsedTime(started);
+
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(2.1));
+    }
+
+    [Fact]
+    public async Task PingAsync_QueuedAndCallerCancels_ThrowsCancellation()
+    {
+        await using var harness = PaperHarness.Create(o => o.MaxMessagesPerSecond = 1);
+        await harness.Broker.PingAsync(CancellationToken.None);
+        using var caller = new CancellationTokenSource();
+
+        var queued = harness.Broker.PingAsync(caller.Token);
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+    }
+}
