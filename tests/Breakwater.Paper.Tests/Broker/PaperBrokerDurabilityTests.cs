@@ -32,6 +32,8 @@ public sealed class PaperBrokerDurabilityTests
         crashed.Tick(2);
         var first = await crashed.Sink.NextAsync();
         var second = await crashed.Sink.NextAsync();
+        // Until the first broker removes a delivered update from its outbox, a crash would deliver it again.
+        await WaitUntilAsync(() => crashed.Broker.PendingUpdateCount == 0);
         var cashBeforeCrash = crashed.Broker.Cash;
 
         await using var restarted = crashed.Reopen(o => o.MaxFillQuantityPerTick = 100);

@@ -27,7 +27,7 @@ public sealed class PaperBrokerPacingTests
     }
 
     [Fact]
-    public async Task CancelOrderAsync_ManyAtFiftyPerSecond_TakesOneFakeSecondPerFifty()
+    public async Task CancelOrderAsync_HundredAtFiftyPerSecond_LastWaitsFullTwoSeconds()
     {
         await using var harness = PaperHarness.Create(o => o.MaxMessagesPerSecond = 50);
         var acks = new List<BrokerAck>();
@@ -43,23 +43,22 @@ public sealed class PaperBrokerPacingTests
             acks.Add(await place);
         }
 
-        var started = harness.Time.GetTimestamp();
+        // An idle second frees the pacer, so the 100 cancels get the slots 0 ms, 20 ms, ..., 1980 ms from now.
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
         var cancels = acks
             .Select((ack, i) => harness.Broker.CancelOrderAsync(
                 new BrokerOrderReference(i, $"paced-{i}", ack.BrokerOrderId),
                 CancellationToken.None))
             .ToList();
-        var all = Task.WhenAll(cancels);
-        while (!all.IsCompleted)
-        {
-            harness.Time.Advance(TimeSpan.FromMilliseconds(20));
-            await Task.Delay(1, CancellationToken.None);
-        }
+        var firstDoneAtOnce = cancels[0].IsCompleted;
+        harness.Time.Advance(TimeSpan.FromMilliseconds(1960));
+        await Task.WhenAll(cancels.Take(99)).WaitAsync(TimeSpan.FromSeconds(10));
+        var lastDoneBeforeItsSlot = cancels[99].IsCompleted;
+        harness.Time.Advance(TimeSpan.FromMilliseconds(20));
+        await cancels[99].WaitAsync(TimeSpan.FromSeconds(10));
 
-        await all;
-        var elapsed = harness.Time.GetElapsedTime(started);
-
-        Assert.InRange(elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(2.1));
+        Assert.True(firstDoneAtOnce);
+        Assert.False(lastDoneBeforeItsSlot);
     }
 
     [Fact]
