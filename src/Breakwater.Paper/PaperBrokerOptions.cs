@@ -52,7 +52,9 @@ public sealed class PaperBrokerOptions
     /// </summary>
     public long MaxFillQuantityPerTick { get; set; }
 
-    /// <summary>Largest quantity one order may have; larger orders are rejected with InvalidOrder. Default 1,000,000.</summary>
+    /// <summary>
+    /// Maximum quantity of one order. Larger orders are rejected with InvalidOrder. Default 1,000,000; at least 1.
+    /// </summary>
     public long MaxOrderQuantity { get; set; } = 1_000_000;
 
     /// <summary>

@@ -74,7 +74,8 @@ internal sealed class PaperBrokerOptionsValidator : IValidateOptions<PaperBroker
         if (options.MaxOrderQuantity < 1)
         {
             failures.Add(
-                $"{Prefix}{nameof(options.MaxOrderQuantity)} must be at least 1, but it is {options.MaxOrderQuantity}.");
+                $"{Prefix}{nameof(options.MaxOrderQuantity)} must be at least 1, but it is " +
+                $"{options.MaxOrderQuantity}.");
         }
 
         if (options.MaxMessagesPerSecond is < 0 or > 10_000)

@@ -65,7 +65,8 @@ public sealed class PaperBrokerOptionsTests
     [Fact]
     public void AddPaperBroker_NoPathConfigured_UsesDataDirectory()
     {
-        using var provider = BuildProvider(new Dictionary<string, string?> { ["Breakwater:DataDirectory"] = "/srv/bw" });
+        var values = new Dictionary<string, string?> { ["Breakwater:DataDirectory"] = "/srv/bw" };
+        using var provider = BuildProvider(values);
 
         var options = provider.GetRequiredService<IOptions<PaperBrokerOptions>>().Value;
 

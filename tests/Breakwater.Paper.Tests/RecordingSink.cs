@@ -44,7 +44,7 @@ internal sealed class RecordingSink : IBrokerUpdateSink
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Waits for the next accepted update; the real-time limit only keeps a broken test from hanging.</summary>
+    /// <summary>Waits for the next accepted update; the real-time limit only stops a broken test hanging.</summary>
     public async Task<BrokerOrderUpdate> NextAsync()
     {
         using var limit = new CancellationTokenSource(WaitLimit);

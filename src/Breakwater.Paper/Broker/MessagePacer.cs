@@ -6,8 +6,8 @@ namespace Breakwater.Paper.Broker;
 /// Spaces broker messages at least 1/rate seconds apart, in arrival order, timed by the injected TimeProvider.
 /// </summary>
 /// <remarks>
-/// System.Threading.RateLimiting's TokenBucketRateLimiter (and Polly.RateLimiting, which wraps it) measures the time
-/// between replenishments with Stopwatch even when replenished by hand, so FakeTimeProvider cannot drive it; this
+/// TokenBucketRateLimiter from System.Threading.RateLimiting 10.0 (which Polly.RateLimiting wraps) measures the time
+/// between replenishments with Stopwatch even when replenished by hand, so FakeTimeProvider cannot drive it. This
 /// pacer reserves a time slot per call instead. A call cancelled while waiting leaves its slot unused, so later
 /// calls do not move up. Thread-safe.
 /// </remarks>
@@ -33,7 +33,9 @@ internal sealed class MessagePacer
     }
 
     /// <summary>Waits until the caller's message may be sent.</summary>
-    /// <exception cref="DependencyUnavailableException">More calls than the queue limit are already waiting.</exception>
+    /// <exception cref="DependencyUnavailableException">
+    /// More calls than the queue limit are already waiting.
+    /// </exception>
     /// <exception cref="OperationCanceledException">The caller cancelled while waiting.</exception>
     public async ValueTask WaitTurnAsync(CancellationToken cancellationToken)
     {

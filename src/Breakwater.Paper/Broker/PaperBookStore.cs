@@ -94,7 +94,7 @@ internal sealed class PaperBookStore : IDisposable
         }
     }
 
-    /// <summary>Returns the stored cash balance, storing <paramref name="startingCash"/> when the book is new.</summary>
+    /// <summary>Returns the stored cash balance, first storing <paramref name="startingCash"/> in a new book.</summary>
     public decimal LoadOrInitializeCash(decimal startingCash)
     {
         using var command = _connection.CreateCommand();
@@ -252,7 +252,9 @@ internal sealed class PaperBookStore : IDisposable
         return sequence;
     }
 
-    /// <summary>Stores the order's new status and reason and, when set, the update for the sink, in one transaction.</summary>
+    /// <summary>
+    /// Stores the order's new status and reason and, when set, the update for the sink, in one transaction.
+    /// </summary>
     /// <returns>The outbox sequence, or null when no update is stored.</returns>
     public long? RecordStatus(PaperOrder order, BrokerOrderUpdate? outbox)
     {

@@ -328,11 +328,12 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     /// <see cref="OpenOrderScope.Account"/>. It has no client order id, is never matched, and its updates are not
     /// sent to the sink. Bypasses fault injection, pacing and the buying-power check.
     /// </summary>
-    /// <exception cref="BrokerRejectionException">The symbol is unknown or the quantity or price is invalid.</exception>
+    /// <exception cref="BrokerRejectionException">The symbol, quantity or price is invalid.</exception>
     public BrokerOrderState AddExternalOrder(string symbol, OrderSide side, long quantity, decimal limitPrice)
     {
         ArgumentNullException.ThrowIfNull(symbol);
-        var probe = new BrokerOrder(0, "external", symbol, side, quantity, OrderType.Limit, limitPrice, TimeInForce.Gtc);
+        var probe = new BrokerOrder(
+            0, "external", symbol, side, quantity, OrderType.Limit, limitPrice, TimeInForce.Gtc);
         var canonical = ValidateOrder(probe);
         lock (_gate)
         {
@@ -549,7 +550,9 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         }
     }
 
-    /// <summary>Delivers queued updates in order until the outbox is empty, a delivery fails or the broker is cut off.</summary>
+    /// <summary>
+    /// Delivers queued updates in order until the outbox is empty, a delivery fails or the broker is disconnected.
+    /// </summary>
     private async Task DeliverPendingAsync(CancellationToken stoppingToken)
     {
         while (!_faults.IsDisconnected(PaperFaultTarget.Broker))
@@ -576,7 +579,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Log.DeliveryFailed(_logger, update.ClientOrderId, update.BrokerOrderId, update.Status, head.Sequence, ex);
+                Log.DeliveryFailed(
+                    _logger, update.ClientOrderId, update.BrokerOrderId, update.Status, head.Sequence, ex);
                 return;
             }
 
@@ -625,8 +629,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
         if (order.Type == OrderType.Limit && order.LimitPrice is not > 0)
         {
-            throw InvalidOrder(
-                $"A limit order needs a positive limit price, but it is '{order.LimitPrice?.ToString(CultureInfo.InvariantCulture)}'.");
+            var limit = order.LimitPrice?.ToString(CultureInfo.InvariantCulture) ?? "missing";
+            throw InvalidOrder($"A limit order needs a positive limit price, but it is {limit}.");
         }
 
         if (order.Type == OrderType.Market && order.LimitPrice is not null)
@@ -641,8 +645,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         new(BrokerRejectionCode.InvalidOrder, message);
 
     /// <summary>
-    /// Returns the acknowledgement of an order placed before with the same client order id, which makes a repeated
-    /// submit idempotent; a different order under the same id is rejected.
+    /// Returns the acknowledgement of an earlier order with the same client order id and fields, so that a repeated
+    /// submit is idempotent. Rejects a different order under the same id.
     /// </summary>
     private BrokerAck AcknowledgeRepeatLocked(BrokerOrder order, PaperOrder existing)
     {

@@ -11,7 +11,7 @@ internal sealed class PaperOrder
 
     public string BrokerOrderId => FormatBrokerOrderId(Number);
 
-    /// <summary>Null for orders added through the external-order hook, which stand for another client's orders.</summary>
+    /// <summary>Client order id, or null for an order added by <see cref="PaperBroker.AddExternalOrder"/>.</summary>
     public string? ClientOrderId { get; init; }
 
     public long GatewayOrderId { get; init; }
@@ -35,7 +35,10 @@ internal sealed class PaperOrder
     /// <summary>A cancel was accepted and is confirmed on the broker loop's next step.</summary>
     public bool CancelRequested { get; set; }
 
-    /// <summary>Placed by another client: excluded from the gateway scope, and its updates are not sent to the sink.</summary>
+    /// <summary>
+    /// Whether another client placed the order. Such orders are excluded from the gateway scope and their updates are
+    /// not sent to the sink.
+    /// </summary>
     public bool External { get; init; }
 
     public string? Reason { get; set; }

@@ -9,7 +9,7 @@ namespace Breakwater.Paper.Faults;
 /// <param name="Target"><c>broker</c> or <c>marketData</c>.</param>
 /// <param name="Mode"><c>none</c>, <c>down</c>, <c>hang</c>, <c>errors</c> or <c>slow</c>.</param>
 /// <param name="Rate">Fraction of failing calls for <c>errors</c>, 0 to 1; required for that mode only.</param>
-/// <param name="LatencyMs">Added delay in milliseconds for <c>slow</c>, 1 to 600000; required for that mode only.</param>
+/// <param name="LatencyMs">Added delay in milliseconds for <c>slow</c>, 1 to 600000; only for that mode.</param>
 public sealed record PaperFaultRequest(string? Target, string? Mode, double? Rate, int? LatencyMs);
 
 /// <summary>One target's fault as the endpoints return it.</summary>
@@ -77,7 +77,11 @@ public static class PaperFaultEndpoints
 
         if (string.IsNullOrEmpty(request.Target))
         {
-            errors.Add(new("target", "required", null, "The field 'target' is required: use 'broker' or 'marketData'."));
+            errors.Add(new(
+                "target",
+                "required",
+                null,
+                "The field 'target' is required: use 'broker' or 'marketData'."));
         }
         else if (!TryParseTarget(request.Target, out target))
         {
@@ -120,7 +124,10 @@ public static class PaperFaultEndpoints
         return errors;
     }
 
-    private static void ValidateRate(PaperFaultRequest request, PaperFaultMode mode, List<PaperFaultRequestError> errors)
+    private static void ValidateRate(
+        PaperFaultRequest request,
+        PaperFaultMode mode,
+        List<PaperFaultRequestError> errors)
     {
         if (request.Rate is { } rate)
         {

@@ -125,7 +125,7 @@ public sealed class SimulatedMarketData : IMarketDataFeed
         return false;
     }
 
-    /// <summary>Marks the start prices as published, so that <see cref="LastQuoteTime"/> is set before the first tick.</summary>
+    /// <summary>Publishes the prices so that <see cref="LastQuoteTime"/> is set before the first tick.</summary>
     internal void Publish()
     {
         var now = _timeProvider.GetUtcNow();

@@ -130,9 +130,10 @@ public sealed class PaperBrokerOrderTests
         harness.Tick(3);
         var open = await harness.Broker.GetOpenOrdersAsync(OpenOrderScope.Gateway, CancellationToken.None);
 
-        Assert.Equal((OrderStatus.PartiallyFilled, 100L, 100L), (first.Status, first.FilledQuantity, first.Fill!.Quantity));
-        Assert.Equal((OrderStatus.PartiallyFilled, 200L, 100L), (second.Status, second.FilledQuantity, second.Fill!.Quantity));
-        Assert.Equal((OrderStatus.Filled, 250L, 50L), (third.Status, third.FilledQuantity, third.Fill!.Quantity));
+        Assert.Equal([OrderStatus.PartiallyFilled, OrderStatus.PartiallyFilled, OrderStatus.Filled],
+            new[] { first.Status, second.Status, third.Status });
+        Assert.Equal([100L, 200L, 250L], new[] { first.FilledQuantity, second.FilledQuantity, third.FilledQuantity });
+        Assert.Equal([100L, 100L, 50L], new[] { first.Fill!.Quantity, second.Fill!.Quantity, third.Fill!.Quantity });
         Assert.Equal(3, new[] { first, second, third }.Select(u => u.Fill!.ExecutionId).Distinct().Count());
         Assert.Equal(OrderStatus.PartiallyFilled, Assert.Single(afterFirst).Status);
         Assert.Single(Assert.Single(afterFirst).Fills);
