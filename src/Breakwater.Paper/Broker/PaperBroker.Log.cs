@@ -181,6 +181,13 @@ public sealed partial class PaperBroker
             Exception exception);
 
         [LoggerMessage(
+            EventId = 4032,
+            EventName = "PaperDeliveryLoopFailed",
+            Level = LogLevel.Error,
+            Message = "Paper broker update delivery failed outside the sink; it is retried on the next step")]
+        public static partial void DeliveryLoopFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(
             EventId = 4040,
             EventName = "PaperStepFailed",
             Level = LogLevel.Error,

@@ -58,7 +58,6 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     private ITimer? _tickTimer;
     private CancellationTokenSource? _stopping;
     private Task _deliveryLoop = Task.CompletedTask;
-    private DateTimeOffset _lastStepTime;
     private int _stepRunning;
     private bool _disposed;
 
@@ -127,7 +126,6 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
                 return;
             }
 
-            _lastStepTime = _timeProvider.GetUtcNow();
             _stopping = new CancellationTokenSource();
             var stoppingToken = _stopping.Token;
             _deliveryLoop = Task.Run(() => DeliverLoopAsync(stoppingToken), CancellationToken.None);
@@ -395,8 +393,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
             EnsureLoadedLocked();
             var before = _outbox.Count;
-            var sessionEnded = SessionEndedBetween(_lastStepTime, now);
-            _lastStepTime = now;
+            var lastSessionEnd = LastSessionEndAtOrBefore(now);
 
             foreach (var order in _workingOrders.Values.ToList())
             {
@@ -404,7 +401,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
                 {
                     FinishLocked(order, OrderStatus.Cancelled, "Cancelled at the client's request.", now);
                 }
-                else if (sessionEnded && order.TimeInForce == TimeInForce.Day)
+                else if (order.TimeInForce == TimeInForce.Day && order.CreatedAt < lastSessionEnd)
                 {
                     FinishLocked(order, OrderStatus.Cancelled, "Day order expired at the end of the session.", now);
                     Log.DayOrderExpired(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId);
@@ -546,7 +543,20 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         while (!stoppingToken.IsCancellationRequested)
         {
             await _deliverySignal.Reader.ReadAsync(stoppingToken);
-            await DeliverPendingAsync(stoppingToken);
+            try
+            {
+                await DeliverPendingAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // The loop must outlive a failed book write; the next signal tries again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.DeliveryLoopFailed(_logger, ex);
+            }
         }
     }
 
@@ -696,17 +706,20 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         }
     }
 
-    private bool SessionEndedBetween(DateTimeOffset previous, DateTimeOffset now)
+    /// <summary>
+    /// Returns the latest configured session end at or before <paramref name="now"/>, or the minimum time when no
+    /// session end is configured. A day order created before it has expired, which also covers a session end that
+    /// passed while the process was down.
+    /// </summary>
+    private DateTimeOffset LastSessionEndAtOrBefore(DateTimeOffset now)
     {
-        if (_options.SessionEndUtc is not { } sessionEnd || now <= previous)
+        if (_options.SessionEndUtc is not { } sessionEnd)
         {
-            return false;
+            return DateTimeOffset.MinValue;
         }
 
-        // The session end of the day of 'now' or of the day before lies in (previous, now] when it was crossed.
         var today = new DateTimeOffset(now.UtcDateTime.Date + sessionEnd.ToTimeSpan(), TimeSpan.Zero);
-        var candidate = today <= now ? today : today.AddDays(-1);
-        return candidate > previous;
+        return today <= now ? today : today.AddDays(-1);
     }
 
     private void EnsureLoadedLocked()

@@ -193,6 +193,9 @@ public sealed class SimulatedMarketData : IMarketDataFeed
 
     private sealed class SymbolWalk(string symbol, double start, Random random)
     {
+        private const double MinimumMid = (double)PaperBrokerOptions.PriceTick;
+        private const double MaximumMid = 1e12;
+
         public string Symbol { get; } = symbol;
 
         public double Mid { get; private set; } = start;
@@ -209,8 +212,10 @@ public sealed class SimulatedMarketData : IMarketDataFeed
             var u2 = random.NextDouble();
             var normal = Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
 
-            // The exponential keeps the mid positive; the drift term keeps its expected value unchanged.
-            Mid *= Math.Exp((volatility * normal) - (volatility * volatility / 2));
+            // The exponential keeps the mid positive and the drift term keeps its expected value unchanged. The clamp
+            // keeps it convertible to decimal and lets a walk that sank to the minimum recover.
+            var next = Mid * Math.Exp((volatility * normal) - (volatility * volatility / 2));
+            Mid = Math.Clamp(next, MinimumMid, MaximumMid);
         }
     }
 }

@@ -84,6 +84,30 @@ public sealed class PaperBrokerDurabilityTests
     }
 
     [Fact]
+    public async Task Reopen_AfterSessionEndPassed_ExpiresDayOrder()
+    {
+        var sessionEnd = TimeOnly.FromDateTime(PaperHarness.Start.UtcDateTime.AddSeconds(1));
+        await using var crashed = PaperHarness.Create(o => o.SessionEndUtc = sessionEnd);
+        var ack = await crashed.PlaceAsync("day-crash", OrderSide.Buy, 1, limitPrice: 1m, timeInForce: TimeInForce.Day);
+
+        await using var restarted = crashed.Reopen(o => o.SessionEndUtc = sessionEnd);
+        restarted.Time.Advance(TimeSpan.FromSeconds(2));
+        var update = await restarted.Sink.NextAsync();
+        var placedAfterEnd = await restarted.PlaceAsync(
+            "day-after",
+            OrderSide.Buy,
+            1,
+            limitPrice: 1m,
+            timeInForce: TimeInForce.Day);
+        restarted.Tick(3);
+        var open = await restarted.Broker.GetOpenOrdersAsync(OpenOrderScope.Gateway, CancellationToken.None);
+
+        Assert.Equal(ack.BrokerOrderId, update.BrokerOrderId);
+        Assert.Equal(OrderStatus.Cancelled, update.Status);
+        Assert.Equal(placedAfterEnd.BrokerOrderId, Assert.Single(open).BrokerOrderId);
+    }
+
+    [Fact]
     public async Task Reopen_UndeliveredUpdates_AreDeliveredByNewInstance()
     {
         await using var crashed = PaperHarness.Create();
