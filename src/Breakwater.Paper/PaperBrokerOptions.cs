@@ -76,7 +76,7 @@ public sealed class PaperBrokerOptions
     public TimeOnly? SessionEndUtc { get; set; }
 
     /// <summary>
-    /// Path of the SQLite file that holds the broker's book. Default null, which resolves to
+    /// Path of the SQLite file that contains the broker's book. Default null, which resolves to
     /// <c>paper-broker.db</c> in the directory set by <c>Breakwater:DataDirectory</c> (default <c>./data</c>).
     /// </summary>
     public string? DatabasePath { get; set; }

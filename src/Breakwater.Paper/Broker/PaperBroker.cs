@@ -19,7 +19,8 @@ namespace Breakwater.Paper.Broker;
 /// one step, accepted cancels are confirmed, day orders expire at <see cref="PaperBrokerOptions.SessionEndUtc"/>, and
 /// working orders are matched. A market order fills at the touch (buy at the ask, sell at the bid) and a limit order
 /// fills at the touch once the quote crosses its limit. Matching runs only on the loop, never inside
-/// <see cref="PlaceOrderAsync"/>, so a fill update always follows the acknowledgement by at least one step.
+/// <see cref="PlaceOrderAsync"/>, and only for orders stored at least half a tick interval earlier, so a step that
+/// fires while <see cref="PlaceOrderAsync"/> is still returning leaves the new order to the next step.
 /// </para>
 /// <para>
 /// The acknowledgement carries <see cref="OrderStatus.Submitted"/>; no separate Submitted update is sent. Fills,
@@ -448,6 +449,13 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
     private void MatchLocked(PaperOrder order, DateTimeOffset now)
     {
+        // NOTE: the gap between acknowledgement and fill is a time margin, not a handshake with the caller. A caller
+        // stalled for longer than half a tick interval after the acknowledgement can see the fill update first.
+        if (now - order.CreatedAt < _options.TickInterval / 2)
+        {
+            return;
+        }
+
         var quote = _marketData.GetQuote(order.Symbol);
         var price = order.Side == OrderSide.Buy ? quote.Ask : quote.Bid;
         var crossed = order.Type == OrderType.Market

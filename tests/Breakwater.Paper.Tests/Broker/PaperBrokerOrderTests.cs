@@ -29,6 +29,24 @@ public sealed class PaperBrokerOrderTests
     }
 
     [Fact]
+    public async Task PlaceOrderAsync_JustBeforeTick_FillsOnFollowingTick()
+    {
+        await using var harness = PaperHarness.Create();
+        harness.Time.Advance(TimeSpan.FromMilliseconds(80));
+
+        await harness.PlaceAsync("late-1", OrderSide.Buy, 1);
+        harness.Time.Advance(TimeSpan.FromMilliseconds(20));
+        var attemptsAfterFirstTick = harness.Sink.Attempts;
+        var pendingAfterFirstTick = harness.Broker.PendingUpdateCount;
+        harness.Tick();
+        var update = await harness.Sink.NextAsync();
+
+        Assert.Equal(0, attemptsAfterFirstTick);
+        Assert.Equal(0, pendingAfterFirstTick);
+        Assert.Equal(OrderStatus.Filled, update.Status);
+    }
+
+    [Fact]
     public async Task PlaceOrderAsync_MarketSell_FillsAtBid()
     {
         await using var harness = PaperHarness.Create();
