@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Orders;
 using Breakwater.Paper.Faults;
 using Breakwater.Paper.MarketData;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -211,7 +213,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
                     Status = OrderStatus.Submitted,
                     CreatedAt = _timeProvider.GetUtcNow(),
                 };
-                stored.Number = _store!.InsertOrder(stored);
+                stored.Number = WriteBook(() => _store!.InsertOrder(stored));
                 AddLocked(stored);
                 Log.OrderAccepted(
                     _logger,
@@ -270,8 +272,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
             if (!found.CancelRequested)
             {
+                WriteBook(() => _store!.MarkCancelRequested(found.Number));
                 found.CancelRequested = true;
-                _store!.MarkCancelRequested(found.Number);
             }
 
             Log.CancelAccepted(_logger, order.OrderId, order.ClientOrderId, found.BrokerOrderId);
@@ -483,6 +485,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         }
 
         var fill = new Fill(PaperOrder.FormatExecutionId(order.Number, order.Fills.Count + 1), quantity, price, now);
+        var previousStatus = order.Status;
+        var previousCash = _cash;
         order.Fills.Add(fill);
         order.FilledQuantity += quantity;
         order.Status = order.RemainingQuantity == 0 ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
@@ -498,7 +502,21 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
                 fill,
                 Reason: null,
                 now);
-        var sequence = _store!.RecordFill(order, fill, _cash, update);
+        long? sequence;
+        try
+        {
+            sequence = _store!.RecordFill(order, fill, _cash, update);
+        }
+        catch
+        {
+            // The book file is the truth, so memory goes back to what it contains and the next step tries again.
+            order.Fills.RemoveAt(order.Fills.Count - 1);
+            order.FilledQuantity -= quantity;
+            order.Status = previousStatus;
+            _cash = previousCash;
+            throw;
+        }
+
         if (sequence is { } outboxSequence)
         {
             _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
@@ -523,6 +541,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
     private void FinishLocked(PaperOrder order, OrderStatus status, string reason, DateTimeOffset now)
     {
+        var (previousStatus, previousReason, previousCancel) = (order.Status, order.Reason, order.CancelRequested);
         order.Status = status;
         order.Reason = reason;
         order.CancelRequested = false;
@@ -536,7 +555,17 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
                 Fill: null,
                 reason,
                 now);
-        var sequence = _store!.RecordStatus(order, update);
+        long? sequence;
+        try
+        {
+            sequence = _store!.RecordStatus(order, update);
+        }
+        catch
+        {
+            (order.Status, order.Reason, order.CancelRequested) = (previousStatus, previousReason, previousCancel);
+            throw;
+        }
+
         if (sequence is { } outboxSequence)
         {
             _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
@@ -659,6 +688,33 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         return symbol;
     }
 
+    /// <summary>
+    /// Runs a write of a caller's request against the book. A failed write is reported as the broker being
+    /// unavailable, and the request is known not to have taken effect because every write is one transaction.
+    /// </summary>
+    private static T WriteBook<T>(Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (SqliteException ex)
+        {
+            throw BookUnavailable(ex);
+        }
+    }
+
+    private static void WriteBook(Action write) => WriteBook(() =>
+    {
+        write();
+        return true;
+    });
+
+    private static DependencyUnavailableException BookUnavailable(SqliteException exception) => new(
+        DependencyNames.Broker,
+        $"The paper broker could not use its book file: {exception.Message}",
+        innerException: exception);
+
     private static BrokerRejectionException InvalidOrder(string message) =>
         new(BrokerRejectionCode.InvalidOrder, message);
 
@@ -741,7 +797,16 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         var path = _options.DatabasePath
             ?? throw new InvalidOperationException(
                 $"{PaperBrokerOptions.SectionName}:{nameof(PaperBrokerOptions.DatabasePath)} is not set.");
-        var store = PaperBookStore.Open(path);
+        PaperBookStore store;
+        try
+        {
+            store = PaperBookStore.Open(path);
+        }
+        catch (SqliteException ex)
+        {
+            throw BookUnavailable(ex);
+        }
+
         try
         {
             _cash = store.LoadOrInitializeCash(_options.StartingCash);

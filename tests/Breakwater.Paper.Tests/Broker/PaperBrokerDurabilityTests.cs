@@ -1,6 +1,8 @@
 using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Orders;
 using Breakwater.Paper.Faults;
+using Microsoft.Data.Sqlite;
 
 namespace Breakwater.Paper.Tests.Broker;
 
@@ -128,6 +130,28 @@ public sealed class PaperBrokerDurabilityTests
         Assert.Equal(("outbox-2", OrderStatus.Filled), (second.ClientOrderId, second.Status));
         Assert.NotNull(first.Fill);
         Assert.Empty(crashed.Sink.All);
+    }
+
+    [Fact]
+    public async Task PlaceOrderAsync_BookFileUnusable_ThrowsDependencyUnavailable()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "breakwater-paper-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            // A directory in place of the database file makes every open fail.
+            await using var harness = PaperHarness.Create(o => o.DatabasePath = directory, start: false);
+
+            var error = await Assert.ThrowsAsync<DependencyUnavailableException>(
+                () => harness.PlaceAsync("no-book", OrderSide.Buy, 1, limitPrice: 1m));
+
+            Assert.Equal(DependencyNames.Broker, error.Dependency);
+            Assert.IsType<SqliteException>(error.InnerException);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
