@@ -1,5 +1,6 @@
 using Breakwater.Domain.Brokers;
 using Breakwater.Domain.MarketData;
+using Breakwater.Domain.Orders;
 using Breakwater.Paper.Broker;
 using Breakwater.Paper.MarketData;
 using Microsoft.Extensions.Configuration;
@@ -97,6 +98,34 @@ public sealed class PaperBrokerOptionsTests
     }
 
     [Fact]
+    public async Task StopAsync_OtherServiceCancelsWhileStopping_CancelledUpdateDelivered()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "breakwater-paper-host-" + Guid.NewGuid().ToString("N"));
+        var sink = new RecordingSink();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Breakwater:DataDirectory"] = directory,
+            ["Breakwater:Paper:TickInterval"] = "00:00:00.010",
+        });
+        builder.Services.AddSingleton<IBrokerUpdateSink>(sink);
+        builder.Services.AddHostedService<CancelOnStopService>();
+        builder.Services.AddPaperBroker(builder.Configuration);
+        using var host = builder.Build();
+        await host.StartAsync();
+        var broker = host.Services.GetRequiredService<IBroker>();
+        var order = new BrokerOrder(1, "stop-1", "AAPL", OrderSide.Buy, 1, OrderType.Limit, 1m, TimeInForce.Gtc);
+        await broker.PlaceOrderAsync(order, CancellationToken.None);
+
+        await host.StopAsync();
+        var update = Assert.Single(sink.All);
+
+        Assert.Equal(("stop-1", OrderStatus.Cancelled), (update.ClientOrderId, update.Status));
+        await ((IAsyncDisposable)host.Services).DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
     public async Task StartAsync_InvalidOptions_FailsWithOptionName()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -129,5 +158,30 @@ public sealed class PaperBrokerOptionsTests
         services.AddSingleton<IBrokerUpdateSink, RecordingSink>();
         services.AddPaperBroker(configuration);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// Cancels every open order when the host stops and waits for the confirmations, as a gateway shutdown does.
+    /// Registered before the paper broker, so a plain IHostedService broker would stop first.
+    /// </summary>
+    private sealed class CancelOnStopService(IBroker broker) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            var open = await broker.GetOpenOrdersAsync(OpenOrderScope.Gateway, cancellationToken);
+            foreach (var order in open)
+            {
+                var reference = new BrokerOrderReference(0, order.ClientOrderId!, order.BrokerOrderId);
+                await broker.CancelOrderAsync(reference, cancellationToken);
+            }
+
+            while (open.Count > 0)
+            {
+                open = await broker.GetOpenOrdersAsync(OpenOrderScope.Gateway, cancellationToken);
+                await Task.Delay(10, cancellationToken);
+            }
+        }
     }
 }

@@ -55,6 +55,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     private readonly Dictionary<string, PaperOrder> _ordersByClientId = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, PaperOrder> _workingOrders = [];
     private readonly Queue<OutboxEntry> _outbox = new();
+    private readonly SemaphoreSlim _deliveryLock = new(1, 1);
 
     private PaperBookStore? _store;
     private decimal _cash;
@@ -145,10 +146,11 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the loop and waits for a delivery in progress. The book stays open, so calls still work; updates
-    /// produced afterwards wait in the outbox until the next start.
+    /// Stops the loop, then tries once more to deliver the waiting updates until <paramref name="cancellationToken"/>
+    /// is cancelled. The book stays open, so calls still work, but later updates wait in the outbox until the next
+    /// start.
     /// </summary>
-    public async Task StopAsync()
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         Task loop;
         CancellationTokenSource? stopping;
@@ -164,6 +166,15 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         if (stopping is null)
         {
             return;
+        }
+
+        try
+        {
+            await DeliverPendingAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's stop timeout ended the last delivery attempt; the outbox keeps the rest.
         }
 
         await stopping.CancelAsync();
@@ -371,7 +382,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         }
 
         _faults.FaultChanged -= OnFaultChanged;
-        await StopAsync();
+        // A cancelled token skips the final delivery attempt, so a sink that hangs cannot block disposal.
+        await StopAsync(new CancellationToken(canceled: true));
         lock (_gate)
         {
             _store?.Dispose();
@@ -601,6 +613,20 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     /// Delivers queued updates in order until the outbox is empty, a delivery fails or the broker is disconnected.
     /// </summary>
     private async Task DeliverPendingAsync(CancellationToken stoppingToken)
+    {
+        // The loop and the final attempt in StopAsync must not hand the same update to the sink at the same time.
+        await _deliveryLock.WaitAsync(stoppingToken);
+        try
+        {
+            await DeliverPendingLockedAsync(stoppingToken);
+        }
+        finally
+        {
+            _deliveryLock.Release();
+        }
+    }
+
+    private async Task DeliverPendingLockedAsync(CancellationToken stoppingToken)
     {
         while (!_faults.IsDisconnected(PaperFaultTarget.Broker))
         {
