@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Dependencies;
+using Breakwater.Domain.MarketData;
 using Breakwater.Domain.Orders;
 using Breakwater.Paper.Faults;
 using Breakwater.Paper.MarketData;
@@ -392,13 +393,13 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs one step of the broker's loop outside the timer: confirms cancels, expires day orders and matches.
-    /// The timer calls it after moving the quotes; tests may call it directly.
+    /// Runs one step of the broker's loop after the quotes moved: confirms cancels, expires day orders, cancels
+    /// orders whose symbol is no longer configured, and matches the rest.
     /// </summary>
     internal void RunStep()
     {
         var now = _timeProvider.GetUtcNow();
-        bool produced;
+        bool pending;
         lock (_gate)
         {
             if (_disposed)
@@ -407,7 +408,6 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             }
 
             EnsureLoadedLocked();
-            var before = _outbox.Count;
             var lastSessionEnd = LastSessionEndAtOrBefore(now);
 
             foreach (var order in _workingOrders.Values.ToList())
@@ -421,16 +421,21 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
                     FinishLocked(order, OrderStatus.Cancelled, "Day order expired at the end of the session.", now);
                     Log.DayOrderExpired(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId);
                 }
+                else if (!_marketData.TryGetQuote(order.Symbol, out var quote))
+                {
+                    var reason = $"The symbol '{order.Symbol}' is no longer configured for the paper broker.";
+                    FinishLocked(order, OrderStatus.Cancelled, reason, now);
+                }
                 else if (!order.External)
                 {
-                    MatchLocked(order, now);
+                    MatchLocked(order, quote, now);
                 }
             }
 
-            produced = _outbox.Count > before;
+            pending = _outbox.Count > 0;
         }
 
-        if (produced || PendingUpdateCount > 0)
+        if (pending)
         {
             SignalDelivery();
         }
@@ -461,7 +466,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         }
     }
 
-    private void MatchLocked(PaperOrder order, DateTimeOffset now)
+    private void MatchLocked(PaperOrder order, Quote quote, DateTimeOffset now)
     {
         // NOTE: the gap between acknowledgement and fill is a time margin, not a handshake with the caller. A caller
         // stalled for longer than half a tick interval after the acknowledgement can see the fill update first.
@@ -470,7 +475,6 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             return;
         }
 
-        var quote = _marketData.GetQuote(order.Symbol);
         var price = order.Side == OrderSide.Buy ? quote.Ask : quote.Bid;
         var crossed = order.Type == OrderType.Market
             || (order.Side == OrderSide.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid);
@@ -777,7 +781,9 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         {
             if (working.Side == OrderSide.Buy && !working.External)
             {
-                var price = working.LimitPrice ?? _marketData.GetQuote(working.Symbol).Ask;
+                // A market buy of a symbol no longer configured reserves nothing; the next step cancels it.
+                var price = working.LimitPrice
+                    ?? (_marketData.TryGetQuote(working.Symbol, out var quote) ? quote.Ask : 0m);
                 reserved += working.RemainingQuantity * price;
             }
         }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using Breakwater.Domain.Brokers;
@@ -107,6 +108,22 @@ public sealed class SimulatedMarketData : IMarketDataFeed
 
             return BuildQuote(walk);
         }
+    }
+
+    /// <summary>Returns whether the symbol is configured and, if so, its current quote without fault injection.</summary>
+    internal bool TryGetQuote(string symbol, [NotNullWhen(true)] out Quote? quote)
+    {
+        lock (_gate)
+        {
+            if (_walks.TryGetValue(symbol, out var walk))
+            {
+                quote = BuildQuote(walk);
+                return true;
+            }
+        }
+
+        quote = null;
+        return false;
     }
 
     /// <summary>Returns whether the symbol is tradable, and its configured spelling.</summary>

@@ -110,6 +110,21 @@ public sealed class PaperBrokerDurabilityTests
     }
 
     [Fact]
+    public async Task Reopen_SymbolNoLongerConfigured_CancelsOrder()
+    {
+        await using var crashed = PaperHarness.Create(o => o.Symbols["XYZ"] = 10m);
+        var ack = await crashed.PlaceAsync("gone-1", OrderSide.Buy, 1, limitPrice: 1m, symbol: "XYZ");
+
+        await using var restarted = crashed.Reopen();
+        restarted.Tick();
+        var update = await restarted.Sink.NextAsync();
+
+        Assert.Equal(ack.BrokerOrderId, update.BrokerOrderId);
+        Assert.Equal(OrderStatus.Cancelled, update.Status);
+        Assert.Contains("'XYZ'", update.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reopen_UndeliveredUpdates_AreDeliveredByNewInstance()
     {
         await using var crashed = PaperHarness.Create();
