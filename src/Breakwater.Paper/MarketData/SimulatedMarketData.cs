@@ -110,7 +110,7 @@ public sealed class SimulatedMarketData : IMarketDataFeed
         }
     }
 
-    /// <summary>Returns whether the symbol is configured and, if so, its current quote without fault injection.</summary>
+    /// <summary>Returns whether the symbol is configured and, if so, its quote without fault injection.</summary>
     internal bool TryGetQuote(string symbol, [NotNullWhen(true)] out Quote? quote)
     {
         lock (_gate)
