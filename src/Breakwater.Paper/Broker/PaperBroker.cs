@@ -57,9 +57,13 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     private readonly SortedDictionary<long, PaperOrder> _workingOrders = [];
     private readonly Queue<OutboxEntry> _outbox = new();
     private readonly SemaphoreSlim _deliveryLock = new(1, 1);
+    private readonly HashSet<PaperOrder> _workingMarketBuys = [];
 
     private PaperBookStore? _store;
     private decimal _cash;
+
+    /// <summary>Remaining notional of the working limit buys at their limits, kept so a place is not O(n).</summary>
+    private decimal _reservedByLimitBuys;
     private ITimer? _tickTimer;
     private CancellationTokenSource? _stopping;
     private Task _deliveryLoop = Task.CompletedTask;
@@ -503,6 +507,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         var fill = new Fill(PaperOrder.FormatExecutionId(order.Number, order.Fills.Count + 1), quantity, price, now);
         var previousStatus = order.Status;
         var previousCash = _cash;
+        var previousReservation = LimitReservation(order);
         order.Fills.Add(fill);
         order.FilledQuantity += quantity;
         order.Status = order.RemainingQuantity == 0 ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
@@ -538,9 +543,10 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
         }
 
+        _reservedByLimitBuys += LimitReservation(order) - previousReservation;
         if (!order.IsWorking)
         {
-            _workingOrders.Remove(order.Number);
+            RemoveWorkingLocked(order);
         }
 
         Log.OrderFilled(
@@ -587,7 +593,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
         }
 
-        _workingOrders.Remove(order.Number);
+        RemoveWorkingLocked(order);
         Log.OrderFinished(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, status, reason);
     }
 
@@ -776,16 +782,12 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             return;
         }
 
-        var reserved = 0m;
-        foreach (var working in _workingOrders.Values)
+        var reserved = _reservedByLimitBuys;
+        foreach (var working in _workingMarketBuys)
         {
-            if (working.Side == OrderSide.Buy && !working.External)
-            {
-                // A market buy of a symbol no longer configured reserves nothing; the next step cancels it.
-                var price = working.LimitPrice
-                    ?? (_marketData.TryGetQuote(working.Symbol, out var quote) ? quote.Ask : 0m);
-                reserved += working.RemainingQuantity * price;
-            }
+            // A market buy of a symbol no longer configured reserves nothing; the next step cancels it.
+            var ask = _marketData.TryGetQuote(working.Symbol, out var quote) ? quote.Ask : 0m;
+            reserved += working.RemainingQuantity * ask;
         }
 
         var orderPrice = order.LimitPrice ?? _marketData.GetQuote(symbol).Ask;
@@ -860,6 +862,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             _ordersById.Clear();
             _ordersByClientId.Clear();
             _workingOrders.Clear();
+            _workingMarketBuys.Clear();
+            _reservedByLimitBuys = 0m;
             _outbox.Clear();
             throw;
         }
@@ -879,6 +883,26 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         if (order.IsWorking)
         {
             _workingOrders[order.Number] = order;
+            _reservedByLimitBuys += LimitReservation(order);
+            if (order is { Side: OrderSide.Buy, Type: OrderType.Market, External: false })
+            {
+                _workingMarketBuys.Add(order);
+            }
         }
     }
+
+    private void RemoveWorkingLocked(PaperOrder order)
+    {
+        if (_workingOrders.Remove(order.Number))
+        {
+            _reservedByLimitBuys -= LimitReservation(order);
+            _workingMarketBuys.Remove(order);
+        }
+    }
+
+    /// <summary>Returns the remaining notional a limit buy of this gateway reserves, or 0 for other orders.</summary>
+    private static decimal LimitReservation(PaperOrder order) =>
+        order is { Side: OrderSide.Buy, External: false, LimitPrice: { } limit }
+            ? order.RemainingQuantity * limit
+            : 0m;
 }

@@ -197,6 +197,36 @@ public sealed class PaperBrokerOrderTests
     }
 
     [Fact]
+    public async Task PlaceOrderAsync_AfterReservingBuyCancelled_FundsAreFreed()
+    {
+        await using var harness = PaperHarness.Create(o => o.StartingCash = 10_000m);
+        var first = await harness.PlaceAsync("free-1", OrderSide.Buy, 60, limitPrice: 100m);
+        await harness.Broker.CancelOrderAsync(
+            new BrokerOrderReference(1, "free-1", first.BrokerOrderId),
+            CancellationToken.None);
+        harness.Tick();
+        await harness.Sink.NextAsync();
+
+        var second = await harness.PlaceAsync("free-2", OrderSide.Buy, 90, limitPrice: 100m);
+
+        Assert.Equal(OrderStatus.Submitted, second.Status);
+    }
+
+    [Fact]
+    public async Task PlaceOrderAsync_WorkingMarketBuyReservesAtAsk_SecondBuyThrowsInsufficientFunds()
+    {
+        await using var harness = PaperHarness.Create(o => o.StartingCash = 1_000m);
+        var ask = harness.Quote("AAPL").Ask;
+        var affordable = (long)Math.Floor(1_000m / ask);
+        await harness.PlaceAsync("market-reserve", OrderSide.Buy, affordable);
+
+        var error = await Assert.ThrowsAsync<BrokerRejectionException>(
+            () => harness.PlaceAsync("market-reserve-2", OrderSide.Buy, 1, limitPrice: ask));
+
+        Assert.Equal(BrokerRejectionCode.InsufficientFunds, error.Code);
+    }
+
+    [Fact]
     public async Task PlaceOrderAsync_SellAboveCash_IsAccepted()
     {
         await using var harness = PaperHarness.Create(o => o.StartingCash = 100m);
