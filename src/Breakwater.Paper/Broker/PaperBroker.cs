@@ -252,7 +252,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// The order is found by <see cref="BrokerOrderReference.BrokerOrderId"/> when given, otherwise by client order id.
+    /// The order is found by <see cref="BrokerOrderReference.BrokerOrderId"/>, or by client order id when the broker
+    /// order id is missing or unknown.
     /// The Cancelled update follows on the loop's next step. Cancelling again before then is accepted again.
     /// </remarks>
     public async Task CancelOrderAsync(BrokerOrderReference order, CancellationToken cancellationToken)
@@ -265,9 +266,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         lock (_gate)
         {
             EnsureLoadedLocked();
-            var found = order.BrokerOrderId is { } brokerOrderId
-                ? _ordersById.GetValueOrDefault(brokerOrderId)
-                : _ordersByClientId.GetValueOrDefault(order.ClientOrderId);
+            var found = (order.BrokerOrderId is { } brokerOrderId ? _ordersById.GetValueOrDefault(brokerOrderId) : null)
+                ?? _ordersByClientId.GetValueOrDefault(order.ClientOrderId);
             if (found is null)
             {
                 Log.CancelRejected(_logger, order.OrderId, order.ClientOrderId, order.BrokerOrderId, "not found");
