@@ -136,6 +136,28 @@ public sealed class PaperFaultEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_BodyNotJson_Returns400()
+    {
+        using var content = new StringContent("mode=down", MediaTypeHeaderValue.Parse("application/json"));
+
+        var response = await Client.PostAsync(PaperFaultEndpoints.Route, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_TargetInOtherCase_IsAccepted()
+    {
+        var response = await Client.PostAsJsonAsync(
+            PaperFaultEndpoints.Route,
+            new { target = "MARKETDATA", mode = "Down" });
+        var faults = await response.Content.ReadFromJsonAsync<PaperFaultsView>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("down", faults!.MarketData.Mode);
+    }
+
+    [Fact]
     public async Task Post_WithoutToken_Returns401()
     {
         using var anonymous = new HttpClient { BaseAddress = Client.BaseAddress };
