@@ -78,7 +78,7 @@ public sealed class GatewayProcessTests
         var cancel = await restarted.DeleteAsync($"/api/orders/{ids[^1]}");
 
         Assert.Equal(before, after);
-        Assert.All(after.Take(5), snapshot => Assert.StartsWith("filled|10|", snapshot, StringComparison.Ordinal));
+        Assert.All(after.Take(5), snapshot => Assert.StartsWith("filled|100|", snapshot, StringComparison.Ordinal));
         Assert.StartsWith("submitted|0|", after[^1], StringComparison.Ordinal);
         Assert.Contains(open.GetProperty("orders").EnumerateArray(), o => o.GetProperty("id").GetInt64() == ids[^1]);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
