@@ -87,7 +87,7 @@ public sealed partial class OrderManager
         [LoggerMessage(
             EventId = 1012,
             EventName = "OrderFinal",
-            Level = LogLevel.Information,
+            Level = LogLevel.Debug,
             Message = "Order {OrderId} ({ClientOrderId}) is {Status} with {FilledQuantity} filled (reason: {Reason})")]
         public static partial void OrderFinal(
             ILogger logger, long orderId, string clientOrderId, OrderStatus status, long filledQuantity, string? reason);
