@@ -30,6 +30,26 @@ public sealed class GatewayProcessTests
     }
 
     [Fact]
+    public async Task Gateway_OversizedAndChunkedBodies_Return413()
+    {
+        await using var gateway = await GatewayProcess.StartAsync();
+        using var client = gateway.CreateClient();
+        var padding = new string(' ', 64 * 1024);
+        using var chunked = new ChunkedContent(System.Text.Encoding.UTF8.GetBytes(ApiTestHelpers.Market("big-2") + padding));
+        chunked.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var declared = await client.PostOrderAsync(ApiTestHelpers.Market("big-1") + padding);
+        var streamed = await client.PostAsync("/api/orders", chunked);
+        var list = await (await client.GetAsync("/api/orders")).ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+        Assert.Equal("application/problem+json", declared.ContentType()?.MediaType);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, streamed.StatusCode);
+        Assert.True(streamed.RequestMessage!.Headers.TransferEncodingChunked);
+        Assert.Equal(0, list.GetProperty("orders").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Gateway_NoConfiguredToken_GeneratesTokenFile()
     {
         await using var gateway = await GatewayProcess.StartAsync(new GatewayProcessOptions { Token = null });
@@ -122,5 +142,18 @@ public sealed class GatewayProcessTests
         }
 
         return order;
+    }
+
+    /// <summary>A body sent without Content-Length, so HttpClient uses chunked transfer encoding.</summary>
+    private sealed class ChunkedContent(byte[] body) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            stream.WriteAsync(body).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
