@@ -65,7 +65,7 @@ internal sealed class StartedGateway : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(options.GatewayAssembly!))!,
         };
-        start.ArgumentList.Add(options.GatewayAssembly!);
+        start.ArgumentList.Add(Path.GetFullPath(options.GatewayAssembly!));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(options.Url.ToString().TrimEnd('/'));
         start.ArgumentList.Add($"--Breakwater:DataDirectory={dataDirectory}");
