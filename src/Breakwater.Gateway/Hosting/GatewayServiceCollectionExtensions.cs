@@ -68,6 +68,7 @@ public static class GatewayServiceCollectionExtensions
         // The broker adapters take the sink in their constructor while the order manager takes the broker, so the sink
         // is a relay that resolves the manager on the first update, after both exist.
         services.TryAddSingleton<IBrokerUpdateSink, OrderUpdateRelay>();
+        services.AddHostedService<LifecycleStoppingService>();
         services.AddHostedService<GatewayStartupService>();
         services.AddHostedService<OrderReconcilerService>();
         return services;

@@ -50,6 +50,19 @@ public sealed class GatewayProcessTests
     }
 
     [Fact]
+    public async Task Gateway_Sigterm_ExitsCleanly()
+    {
+        await using var gateway = await GatewayProcess.StartAsync();
+        await gateway.WaitForRunningAsync();
+
+        await gateway.SendSignalAsync("TERM");
+        var exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Application is shutting down", gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gateway_NoConfiguredToken_GeneratesTokenFile()
     {
         await using var gateway = await GatewayProcess.StartAsync(new GatewayProcessOptions { Token = null });
