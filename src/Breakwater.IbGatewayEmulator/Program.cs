@@ -29,14 +29,23 @@ await using var emulator = new IbGatewayEmulator(options, TimeProvider.System, l
 await emulator.StartAsync(CancellationToken.None);
 Console.WriteLine($"listening 127.0.0.1:{emulator.Port}");
 Console.WriteLine(EmulatorConsole.Help);
+var stopped = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopped.TrySetResult();
+};
 while (await Console.In.ReadLineAsync() is { } line)
 {
     if (line.Trim() == "quit")
     {
-        break;
+        return 0;
     }
 
     Console.WriteLine(await EmulatorConsole.ExecuteAsync(emulator, line));
 }
 
+// Standard input is closed (for example when started in the background): run until Ctrl+C or SIGTERM.
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+await stopped.Task;
 return 0;

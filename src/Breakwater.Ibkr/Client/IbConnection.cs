@@ -16,7 +16,7 @@ namespace Breakwater.Ibkr.Client;
 public sealed partial class IbConnection : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private NetworkStream? _stream;
     private readonly IbPacer _pacer;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -29,7 +29,6 @@ public sealed partial class IbConnection : IAsyncDisposable
     private IbConnection(TcpClient tcp, IbPacer pacer, ILogger logger)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
         _pacer = pacer;
         _logger = logger;
     }
@@ -99,6 +98,7 @@ public sealed partial class IbConnection : IAsyncDisposable
 
     private async Task StartAsync(int clientId, Action<IbMessage> onMessage, TimeProvider time, CancellationToken ct)
     {
+        _stream = _tcp.GetStream();
         await _stream.WriteAsync(IbFrameCodec.BuildHandshake(IbWire.MinServerVersion, IbWire.ServerVersion), ct)
             .ConfigureAwait(false);
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
@@ -241,7 +241,7 @@ public sealed partial class IbConnection : IAsyncDisposable
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await _stream.WriteAsync(frame, ct).ConfigureAwait(false);
+            await _stream!.WriteAsync(frame, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
