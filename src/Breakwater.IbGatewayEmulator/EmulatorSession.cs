@@ -67,10 +67,14 @@ internal sealed partial class EmulatorSession
     {
         try
         {
-            _tcp.Client.LingerState = new LingerOption(true, 0);
+            if (_tcp.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
         {
+            // Already closed: nothing left to reset.
         }
 
         _abort.Cancel();
