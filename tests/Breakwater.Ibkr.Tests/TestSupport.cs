@@ -62,7 +62,8 @@ internal sealed class AdapterHarness : IAsyncDisposable
             RequestTimeout = TimeSpan.FromSeconds(5),
         };
         configure?.Invoke(options);
-        var pacer = new IbPacer(clock, new IbPacerOptions { MessagesPerSecond = 50 });
+        // The pacer runs on real time: its 20 ms spacing would otherwise stall every test that does not advance the clock.
+        var pacer = new IbPacer(TimeProvider.System, new IbPacerOptions { MessagesPerSecond = 50 });
         var supervisor = new IbkrConnectionSupervisor(
             Options.Create(options), pacer, clock, NullLogger<IbkrConnectionSupervisor>.Instance, new Random(1));
         var sink = new RecordingSink();

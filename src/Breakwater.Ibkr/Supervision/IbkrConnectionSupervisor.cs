@@ -216,8 +216,18 @@ public sealed partial class IbkrConnectionSupervisor : IAsyncDisposable
             {
                 await started(connection, stopping).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                await connection.CloseAsync(null).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _current = null;
+                }
+
+                return;
+            }
 #pragma warning disable CA1031 // A failed reconciliation is logged and retried after the next reconnect.
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            catch (Exception ex)
 #pragma warning restore CA1031
             {
                 Log.SessionStartFailed(_logger, ex);
