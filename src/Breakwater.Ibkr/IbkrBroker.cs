@@ -46,6 +46,7 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
     private PendingQuery? _openOrdersQuery;
     private int _nextRequestId = 10_000;
     private long _lastQuoteTicks = long.MinValue;
+    private int _disposed;
 
     public IbkrBroker(
         IbkrConnectionSupervisor supervisor,
@@ -358,6 +359,12 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes the instance once per registration (IbkrBroker, IBroker, IMarketDataFeed).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _supervisor.MessageReceived -= OnMessage;
         _supervisor.SessionStarted -= ReconcileAsync;
         _updates.Writer.TryComplete();

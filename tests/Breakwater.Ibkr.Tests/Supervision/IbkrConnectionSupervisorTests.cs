@@ -72,6 +72,7 @@ public sealed class IbkrConnectionSupervisorTests
 
         await h.Supervisor.StartAsync(CancellationToken.None);
         await h.WaitUntilAsync(() => h.Supervisor.State.ConsecutiveFailures == 1, "first 326");
+        await Task.Delay(50); // let the loop register its backoff timer before the clock moves
         time.Advance(TimeSpan.FromSeconds(29));
         await Task.Delay(200);
         var beforeDelay = h.Supervisor.State.ConsecutiveFailures;
@@ -98,11 +99,13 @@ public sealed class IbkrConnectionSupervisorTests
 
         await h.Supervisor.StartAsync(CancellationToken.None);
         await h.WaitUntilAsync(() => h.Supervisor.State.ConsecutiveFailures == 1, "first failure");
+        await Task.Delay(50); // let the loop register its backoff timer before the clock moves
         time.Advance(TimeSpan.FromMilliseconds(999));
         await Task.Delay(100);
         var beforeFirstDelay = h.Supervisor.State.ConsecutiveFailures;
         time.Advance(TimeSpan.FromMilliseconds(1));
         await h.WaitUntilAsync(() => h.Supervisor.State.ConsecutiveFailures == 2, "second failure");
+        await Task.Delay(50); // let the loop register its backoff timer before the clock moves
         time.Advance(TimeSpan.FromMilliseconds(1999));
         await Task.Delay(100);
         var beforeSecondDelay = h.Supervisor.State.ConsecutiveFailures;
@@ -140,7 +143,8 @@ public sealed class IbkrConnectionSupervisorTests
             configure: o => o.StreamSymbols.Add("AAPL"), configureEmulator: e => e.RecordInboundFrames = true);
         var resubscribes = 0;
         h.Supervisor.MarketDataResubscribeRequired += _ => Interlocked.Increment(ref resubscribes);
-        await h.Broker.LastReconciliation;
+        await h.WaitUntilAsync(() => h.Emulator.InboundFrames.Any(f => f.Fields[0] == "1"), "first subscription");
+        await Task.Delay(50);
         var subscriptionsBefore = h.Emulator.InboundFrames.Count(f => f.Fields[0] == "1");
 
         h.Emulator.SendSystemMessage(1100);
