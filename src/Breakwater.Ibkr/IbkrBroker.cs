@@ -147,6 +147,23 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
         }
     }
 
+    /// <summary>
+    /// Sends reqGlobalCancel, which cancels every open order on the account, including orders placed elsewhere.
+    /// Returns once the request is written; the cancels arrive as updates.
+    /// </summary>
+    public async Task CancelAllOrdersAsync(CancellationToken cancellationToken)
+    {
+        var connection = RequireConnection();
+        try
+        {
+            await connection.SendAsync(IbRequests.ReqGlobalCancel(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw Unavailable("Sending reqGlobalCancel to TWS failed.", mayHaveReached: true, ex);
+        }
+    }
+
     public async Task<IReadOnlyList<BrokerOrderState>> GetOpenOrdersAsync(
         OpenOrderScope scope, CancellationToken cancellationToken)
     {

@@ -194,4 +194,18 @@ public sealed class IbkrBrokerTests
         Assert.Equal(49.5m, fill.Fill!.Price);
         Assert.Equal("recon-1", fill.ClientOrderId);
     }
+
+    [Fact]
+    public async Task CancelAllOrdersAsync_TwoResting_CancelsBoth()
+    {
+        await using var h = await AdapterHarness.StartAsync();
+        var first = await h.Broker.PlaceOrderAsync(Limit("all-1"), CancellationToken.None);
+        var second = await h.Broker.PlaceOrderAsync(Limit("all-2", 40m), CancellationToken.None);
+
+        await h.Broker.CancelAllOrdersAsync(CancellationToken.None);
+        await h.WaitUntilAsync(() => h.Sink.Updates.Count(u => u.Status == OrderStatus.Cancelled) == 2, "both cancelled");
+
+        Assert.Equal("Cancelled", h.Emulator.GetOrderStatus(int.Parse(first.BrokerOrderId)));
+        Assert.Equal("Cancelled", h.Emulator.GetOrderStatus(int.Parse(second.BrokerOrderId)));
+    }
 }
