@@ -123,6 +123,7 @@ public sealed partial class IbGatewayEmulator : IAsyncDisposable
                 return;
             }
 
+            tcp.NoDelay = true;
             var number = Interlocked.Increment(ref _connectionCounter);
             var session = new EmulatorSession(this, tcp, number);
             lock (_sessions)
