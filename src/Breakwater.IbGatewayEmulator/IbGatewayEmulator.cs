@@ -238,10 +238,10 @@ public sealed partial class IbGatewayEmulator : IAsyncDisposable
         Log.Dropped(_logger, sessions.Length);
     }
 
-    /// <summary>Stops answering (requests are read and ignored, no ticks are sent) while <paramref name="silent"/>.</summary>
+    /// <summary>Stops replying (requests are read and ignored, no ticks are sent) while <paramref name="silent"/>.</summary>
     public void SetSilent(bool silent) => _silent = silent;
 
-    /// <summary>Delays every answer by <paramref name="delay"/>; zero answers at once.</summary>
+    /// <summary>Delays every reply by <paramref name="delay"/>. Zero replies at once.</summary>
     public void SetAnswerDelay(TimeSpan delay)
     {
         lock (_book)

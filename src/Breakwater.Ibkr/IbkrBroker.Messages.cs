@@ -367,7 +367,7 @@ public sealed partial class IbkrBroker
             : DateTimeOffset.UnixEpoch;
     }
 
-    /// <summary>What the adapter knows about one TWS order. Mutable fields are guarded by locking the instance.</summary>
+    /// <summary>The adapter's record of one TWS order. Mutable fields are guarded by locking the instance.</summary>
     private sealed class TrackedOrder(
         int orderId, string? clientOrderId, string symbol, OrderSide side, long quantity, OrderType type, decimal? limit)
     {
@@ -397,7 +397,7 @@ public sealed partial class IbkrBroker
             Status ?? OrderStatus.Submitted, FilledQuantity, SnapshotFills());
     }
 
-    /// <summary>A request whose answer is a batch of messages closed by an end marker.</summary>
+    /// <summary>A request whose reply is a batch of messages closed by an end marker.</summary>
     private sealed class PendingQuery(string? symbol)
     {
         public string? Symbol { get; } = symbol;

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Breakwater.Ibkr;
 
 /// <summary>
-/// The Interactive Brokers adapter: places and cancels stock orders through the supervised TWS API session, answers
+/// The Interactive Brokers adapter: places and cancels stock orders through the supervised TWS API session, serves
 /// order and quote queries, and reports status changes and fills through <see cref="IBrokerUpdateSink"/>.
 /// </summary>
 /// <remarks>
@@ -301,7 +301,7 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
     }
 
     /// <summary>
-    /// Waits for an answer, the end of the session or <see cref="IbkrOptions.RequestTimeout"/>, whichever is first.
+    /// Waits for the reply, the end of the session or <see cref="IbkrOptions.RequestTimeout"/>, whichever is first.
     /// A lost session or a timeout means the request may have reached TWS.
     /// </summary>
     private async Task<T> AwaitAnswerAsync<T>(
