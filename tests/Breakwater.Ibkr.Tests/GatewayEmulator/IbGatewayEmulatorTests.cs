@@ -194,4 +194,29 @@ public sealed class IbGatewayEmulatorTests
 
         Assert.Equal(99m, filled.AverageFillPrice);
     }
+
+    [Fact]
+    public async Task SetAnswerDelay_FakeClock_HoldsReplyUntilAdvanced()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var emulator = new Emulator(new IbGatewayEmulatorOptions { QuoteInterval = TimeSpan.Zero }, time);
+        await emulator.StartAsync(CancellationToken.None);
+        var (connection, inbox) = await ConnectAsync(emulator, 3);
+        await using var _c = connection;
+
+        emulator.SetAnswerDelay(TimeSpan.FromSeconds(5));
+        await connection.SendAsync(IbRequests.ReqCurrentTime(), CancellationToken.None);
+        await Task.Delay(200);
+        var early = false;
+        while (inbox.Reader.TryRead(out var message))
+        {
+            early |= message is IbCurrentTime;
+        }
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        var reply = await NextAsync<IbCurrentTime>(inbox);
+
+        Assert.False(early);
+        Assert.Equal(time.GetUtcNow().ToUnixTimeSeconds(), reply.UnixSeconds);
+    }
 }
