@@ -10,7 +10,7 @@ namespace Breakwater.Ibkr;
 
 public sealed partial class IbkrBroker
 {
-    private void OnMessage(IbMessage message)
+    internal void OnMessage(IbMessage message)
     {
         switch (message)
         {
@@ -54,7 +54,7 @@ public sealed partial class IbkrBroker
     private void OnOrderStatus(IbOrderStatus message)
     {
         _openOrdersQuery?.Add(message);
-        var tracked = _orders.GetValueOrDefault(message.OrderId);
+        var tracked = Match(message.OrderId, message.PermId, orderRef: null);
         if (tracked is null)
         {
             return;
@@ -87,7 +87,7 @@ public sealed partial class IbkrBroker
     private void OnOpenOrder(IbOpenOrder message)
     {
         _openOrdersQuery?.Add(message);
-        var tracked = _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
+        var tracked = Match(message.OrderId, message.PermId, message.OrderRef) ?? _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
             id,
             message.OrderRef.Length == 0 ? null : message.OrderRef,
             message.Symbol,
@@ -109,7 +109,7 @@ public sealed partial class IbkrBroker
             query.Add(message);
         }
 
-        var tracked = _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
+        var tracked = Match(message.OrderId, message.PermId, message.OrderRef) ?? _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
             id,
             message.OrderRef.Length == 0 ? null : message.OrderRef,
             message.Symbol,
@@ -134,6 +134,27 @@ public sealed partial class IbkrBroker
 
         var status = tracked.FilledQuantity >= tracked.Quantity ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
         Report(tracked, status, tracked.FilledQuantity, fill, reason: null, force: true);
+    }
+
+    /// <summary>
+    /// Finds the tracked order a message is about: by TWS order id first, then by permId (stable across client ids and
+    /// sessions), then by orderRef (the client order id). A match under a new order id is remembered under that id too.
+    /// </summary>
+    private TrackedOrder? Match(int orderId, long permId, string? orderRef)
+    {
+        if (_orders.TryGetValue(orderId, out var byId))
+        {
+            return byId;
+        }
+
+        var found = (permId > 0 ? _orders.Values.FirstOrDefault(o => o.PermId == permId) : null)
+            ?? (string.IsNullOrEmpty(orderRef) ? null : _orders.Values.FirstOrDefault(o => o.ClientOrderId == orderRef));
+        if (found is not null)
+        {
+            _orders.TryAdd(orderId, found);
+        }
+
+        return found;
     }
 
     private void OnError(IbError error)

@@ -208,4 +208,43 @@ public sealed class IbkrBrokerTests
         Assert.Equal("Cancelled", h.Emulator.GetOrderStatus(int.Parse(first.BrokerOrderId)));
         Assert.Equal("Cancelled", h.Emulator.GetOrderStatus(int.Parse(second.BrokerOrderId)));
     }
+
+    [Fact]
+    public async Task Execution_OtherOrderIdSamePermId_MatchesTrackedOrder()
+    {
+        await using var h = await AdapterHarness.StartAsync();
+        var ack = await h.Broker.PlaceOrderAsync(Limit("perm-1"), CancellationToken.None);
+
+        // TWS reports the same order under another order id, as it does for another client id. The permId 1000000 is
+        // the one the emulator gave this first order.
+        h.Broker.OnMessage(new global::Breakwater.Ibkr.Protocol.IbExecution(
+            -1, 999, 1, "AAPL", "exec-perm-1", "20261204-15:00:00", "DU1234567", "BOT", 5, 49m, 1_000_000, 0, 5, 49m, ""));
+        await h.WaitUntilAsync(() => h.Sink.Updates.Any(u => u.Fill is not null), "fill reported");
+
+        var fill = Assert.Single(h.Sink.Updates, u => u.Fill is not null);
+        Assert.Equal(ack.BrokerOrderId, fill.BrokerOrderId);
+        Assert.Equal("perm-1", fill.ClientOrderId);
+        Assert.Equal(OrderStatus.Filled, fill.Status);
+    }
+
+    [Fact]
+    public async Task GetQuoteAsync_StreamedSymbol_ServedFromCache()
+    {
+        await using var h = await AdapterHarness.StartAsync(
+            configure: o => o.StreamSymbols.Add("AAPL"),
+            configureEmulator: e =>
+            {
+                e.RecordInboundFrames = true;
+                e.QuoteInterval = TimeSpan.FromMilliseconds(20);
+            });
+        await h.WaitUntilAsync(() => h.Broker.LastQuoteTime is not null, "first streamed tick");
+
+        var quote = await h.Broker.GetQuoteAsync("AAPL", CancellationToken.None);
+
+        var requests = h.Emulator.InboundFrames.Where(f => f.Fields[0] == "1").ToList();
+        var subscription = Assert.Single(requests);
+        Assert.Equal("0", subscription.Fields[17]);
+        Assert.Equal(quote.Last - 0.01m, quote.Bid);
+        Assert.Equal(quote.Last + 0.01m, quote.Ask);
+    }
 }
