@@ -43,7 +43,8 @@ foreach (var rate in new[] { 50.0, 1000.0 })
     total.Stop();
     Array.Sort(samples);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"pacer {rate,6:0}/s: {orders} orders in {total.Elapsed.TotalSeconds:0.00} s = {orders / total.Elapsed.TotalSeconds:0.0} orders/s, "
+        $"pacer {rate,6:0}/s: {orders} orders in {total.Elapsed.TotalSeconds:0.00} s = "
+        + $"{orders / total.Elapsed.TotalSeconds:0.0} orders/s, "
         + $"p50 {samples[orders / 2]:0.00} ms, p99 {samples[(int)(orders * 0.99)]:0.00} ms, max {samples[^1]:0.00} ms"));
 }
 

@@ -19,7 +19,8 @@ internal sealed partial class EmulatorSession
     private readonly IbGatewayEmulator _emulator;
     private readonly TcpClient _tcp;
     private readonly int _number;
-    private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<byte[]> _outbox =
+        Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, string> _subscriptions = [];
     private readonly CancellationTokenSource _abort = new();
     private volatile bool _cleanClose;
@@ -162,7 +163,8 @@ internal sealed partial class EmulatorSession
                     }
 
                     var now = _emulator.Time.GetUtcNow();
-                    Send([version.ToString(CultureInfo.InvariantCulture), now.ToString("yyyyMMdd HH:mm:ss", CultureInfo.InvariantCulture) + " GMT"]);
+                    var connectionTime = now.ToString("yyyyMMdd HH:mm:ss", CultureInfo.InvariantCulture) + " GMT";
+                    Send([version.ToString(CultureInfo.InvariantCulture), connectionTime]);
                     return true;
                 }
             }
@@ -274,7 +276,8 @@ internal sealed partial class EmulatorSession
                 await stream.WriteAsync(frame, ct).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        catch (Exception ex)
+            when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
             Log.WriteStopped(_emulator.Logger, _number, ex.Message);
         }

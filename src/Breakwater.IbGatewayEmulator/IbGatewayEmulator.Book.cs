@@ -4,6 +4,8 @@ namespace Breakwater.IbGatewayEmulator;
 
 public sealed partial class IbGatewayEmulator
 {
+    private const string NoSecurityDefinition = "No security definition has been found for the request";
+
     internal void HandlePlaceOrder(EmulatorSession session, string[] f)
     {
         // placeOrder at server version 176: orderId #2, symbol #4, secType #5, action #17, totalQuantity #18,
@@ -38,7 +40,7 @@ public sealed partial class IbGatewayEmulator
                 _nextValidId = Math.Max(_nextValidId, orderId + 1L);
                 if (_options.UnknownSymbols.Contains(symbol) || f[4] != "STK")
                 {
-                    session.Send(EmulatorMessages.Error(orderId, 200, "No security definition has been found for the request"));
+                    session.Send(EmulatorMessages.Error(orderId, 200, NoSecurityDefinition));
                     return;
                 }
 
@@ -96,14 +98,18 @@ public sealed partial class IbGatewayEmulator
             if (order.Status == "Inactive")
             {
                 session.Send(EmulatorMessages.Error(
-                    orderId, 161, $"Cancel attempted when order is not in a cancellable state. Order permId ={order.PermId}"));
+                    orderId,
+                    161,
+                    $"Cancel attempted when order is not in a cancellable state. Order permId ={order.PermId}"));
                 return;
             }
 
             if (!order.IsOpen)
             {
                 session.Send(EmulatorMessages.Error(
-                    orderId, 10148, $"OrderId {orderId} that needs to be cancelled cannot be cancelled, state: {order.Status}."));
+                    orderId,
+                    10148,
+                    $"OrderId {orderId} that needs to be cancelled cannot be cancelled, state: {order.Status}."));
                 return;
             }
 
@@ -191,7 +197,7 @@ public sealed partial class IbGatewayEmulator
         var snapshot = f[17] == "1";
         if (_options.UnknownSymbols.Contains(symbol) || f[5] != "STK")
         {
-            session.Send(EmulatorMessages.Error(requestId, 200, "No security definition has been found for the request"));
+            session.Send(EmulatorMessages.Error(requestId, 200, NoSecurityDefinition));
             return;
         }
 

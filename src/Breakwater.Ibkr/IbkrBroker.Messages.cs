@@ -64,7 +64,8 @@ public sealed partial class IbkrBroker
         tracked.PermId = message.PermId;
         if (_pendingPlace.TryGetValue(message.OrderId, out var ack))
         {
-            ack.TrySetResult(new BrokerAck(Text(message.OrderId), status == OrderStatus.Filled ? OrderStatus.Submitted : status));
+            var acknowledged = status == OrderStatus.Filled ? OrderStatus.Submitted : status;
+            ack.TrySetResult(new BrokerAck(Text(tracked.OrderId), acknowledged));
         }
 
         if (status is OrderStatus.Cancelled or OrderStatus.PendingCancel
@@ -77,7 +78,9 @@ public sealed partial class IbkrBroker
         var filled = (long)message.Filled;
         if (status == OrderStatus.Filled || status == OrderStatus.PartiallyFilled)
         {
-            status = tracked.FilledQuantity >= tracked.Quantity ? OrderStatus.Filled : tracked.Status ?? OrderStatus.Submitted;
+            status = tracked.FilledQuantity >= tracked.Quantity
+                ? OrderStatus.Filled
+                : tracked.Status ?? OrderStatus.Submitted;
             filled = tracked.FilledQuantity;
         }
 
@@ -87,7 +90,8 @@ public sealed partial class IbkrBroker
     private void OnOpenOrder(IbOpenOrder message)
     {
         _openOrdersQuery?.Add(message);
-        var tracked = Match(message.OrderId, message.PermId, message.OrderRef) ?? _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
+        var tracked = Match(message.OrderId, message.PermId, message.OrderRef)
+            ?? _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
             id,
             message.OrderRef.Length == 0 ? null : message.OrderRef,
             message.Symbol,
@@ -109,7 +113,8 @@ public sealed partial class IbkrBroker
             query.Add(message);
         }
 
-        var tracked = Match(message.OrderId, message.PermId, message.OrderRef) ?? _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
+        var tracked = Match(message.OrderId, message.PermId, message.OrderRef)
+            ?? _orders.GetOrAdd(message.OrderId, id => new TrackedOrder(
             id,
             message.OrderRef.Length == 0 ? null : message.OrderRef,
             message.Symbol,
@@ -194,7 +199,8 @@ public sealed partial class IbkrBroker
         }
 
         var code = IbkrStatusMapping.ToRejectionCode(error.Code, error.Text);
-        var rejection = new BrokerRejectionException(code, $"TWS rejected the request for order {error.Id} with error {error.Code}: {error.Text}");
+        var rejection = new BrokerRejectionException(
+            code, $"TWS rejected the request for order {error.Id} with error {error.Code}: {error.Text}");
         Log.OrderError(_logger, error.Id, error.Code, error.Text);
         if (_pendingCancel.TryGetValue(error.Id, out var cancel))
         {
@@ -285,7 +291,8 @@ public sealed partial class IbkrBroker
     private async Task ReconcileCoreAsync(IbConnection connection, CancellationToken cancellationToken)
     {
         _ids.OnNextValidId(connection.NextValidId);
-        var open = await QueryOpenOrdersAsync(connection, IbRequests.ReqOpenOrders(), cancellationToken).ConfigureAwait(false);
+        var open = await QueryOpenOrdersAsync(connection, IbRequests.ReqOpenOrders(), cancellationToken)
+            .ConfigureAwait(false);
         var executions = await QueryExecutionsAsync(connection, cancellationToken).ConfigureAwait(false);
         Log.Reconciled(_logger, open.OfType<IbOpenOrder>().Count(), executions.Count);
         await connection.SendAsync(IbRequests.ReqPositions(), cancellationToken).ConfigureAwait(false);

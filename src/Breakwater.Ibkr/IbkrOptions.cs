@@ -10,7 +10,9 @@ public sealed class IbkrOptions
     /// <summary>Host of TWS or IB Gateway. Default 127.0.0.1.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
-    /// <summary>API port: 4001 live or 4002 paper for IB Gateway, 7496/7497 for TWS. Default 4002; valid 1 to 65535.</summary>
+    /// <summary>
+    /// API port: 4001 live or 4002 paper for IB Gateway, 7496/7497 for TWS. Default 4002; valid 1 to 65535.
+    /// </summary>
     public int Port { get; set; } = 4002;
 
     /// <summary>API client id, unique per TWS session. Default 1; valid 0 to 999999999.</summary>
@@ -45,7 +47,9 @@ public sealed class IbkrOptions
     /// <summary>How often an idle connection is probed with reqCurrentTime. Default 30 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a probe may stay unanswered before the connection counts as silent and is closed. Default 10 s.</summary>
+    /// <summary>
+    /// How long a probe may stay unanswered before the connection counts as silent and is closed. Default 10 s.
+    /// </summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Outgoing messages per second, below IBKR's limit of 50. Default 45; valid 1 to 50.</summary>
@@ -125,7 +129,8 @@ internal sealed class IbkrOptionsValidator : IValidateOptions<IbkrOptions>
         if (options.PacingSlowdownFactor is <= 0 or >= 1)
         {
             failures.Add(
-                $"{p}{nameof(options.PacingSlowdownFactor)} must be above 0 and below 1; it is {options.PacingSlowdownFactor}.");
+                $"{p}{nameof(options.PacingSlowdownFactor)} must be above 0 and below 1; it is "
+                + $"{options.PacingSlowdownFactor}.");
         }
 
         if (options.DailyRestartStart.HasValue != options.DailyRestartEnd.HasValue)
@@ -135,7 +140,8 @@ internal sealed class IbkrOptionsValidator : IValidateOptions<IbkrOptions>
                 + "only one of them is set.");
         }
 
-        if (options.DailyRestartStart.HasValue && !TimeZoneInfo.TryFindSystemTimeZoneById(options.DailyRestartTimeZone, out _))
+        if (options.DailyRestartStart.HasValue
+            && !TimeZoneInfo.TryFindSystemTimeZoneById(options.DailyRestartTimeZone, out _))
         {
             failures.Add(
                 $"{p}{nameof(options.DailyRestartTimeZone)} '{options.DailyRestartTimeZone}' is not a known time zone id.");

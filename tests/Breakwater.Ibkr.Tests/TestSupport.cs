@@ -79,7 +79,9 @@ internal sealed class AdapterHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; socket I/O runs on real time even with a fake clock.</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds, because socket I/O runs on real time even with a fake clock.
+    /// </summary>
     public async Task WaitUntilAsync(Func<bool> condition, string what, Action? between = null)
     {
         for (var i = 0; i < 1000; i++)

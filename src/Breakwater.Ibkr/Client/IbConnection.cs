@@ -36,7 +36,9 @@ public sealed partial class IbConnection : IAsyncDisposable
     /// <summary>The server version negotiated in the handshake.</summary>
     public int ServerVersion { get; private set; }
 
-    /// <summary>The connection time text the server sent in the handshake, for example <c>20240324 21:18:59 EST</c>.</summary>
+    /// <summary>
+    /// The connection time text the server sent in the handshake, for example <c>20240324 21:18:59 EST</c>.
+    /// </summary>
     public string ServerTime { get; private set; } = string.Empty;
 
     /// <summary>The first nextValidId of the session.</summary>
@@ -83,7 +85,8 @@ public sealed partial class IbConnection : IAsyncDisposable
             await connection.StartAsync(clientId, onMessage, time, linked.Token).ConfigureAwait(false);
             return connection;
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
+            when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new TimeoutException(

@@ -112,7 +112,8 @@ public static class IbRequests
         f.AddRange(["0", "0"]); // eTradeOnly, firmQuoteOnly
         f.Add(string.Empty); // nbboPriceCap
         f.Add("0"); // auctionStrategy
-        f.AddRange([string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]); // startingPrice .. stockRangeUpper
+        // startingPrice, stockRefPrice, delta, stockRangeLower, stockRangeUpper
+        f.AddRange([string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
         f.Add("0"); // overridePercentageConstraints
         f.AddRange([string.Empty, string.Empty, string.Empty, string.Empty]); // volatility .. deltaNeutralAuxPrice
         f.Add("0"); // continuousUpdate
@@ -130,7 +131,8 @@ public static class IbRequests
         f.AddRange(["0", "0", "0"]); // solicited, randomizeSize, randomizePrice
         f.Add("0"); // conditions count
         f.Add(string.Empty); // adjustedOrderType
-        f.AddRange([string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]); // triggerPrice .. adjustedTrailingAmount
+        // triggerPrice, lmtPriceOffset, adjustedStopPrice, adjustedStopLimitPrice, adjustedTrailingAmount
+        f.AddRange([string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
         f.Add("0"); // adjustableTrailingUnit
         f.Add(string.Empty); // extOperator
         f.AddRange([string.Empty, string.Empty]); // softDollarTier name, value

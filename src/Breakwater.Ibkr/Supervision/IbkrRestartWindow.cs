@@ -18,7 +18,9 @@ public sealed class IbkrRestartWindow
         _zone = zone;
     }
 
-    /// <summary>Returns whether <paramref name="instant"/> falls inside the window (start inclusive, end exclusive).</summary>
+    /// <summary>
+    /// Returns whether <paramref name="instant"/> falls inside the window (start inclusive, end exclusive).
+    /// </summary>
     public bool Contains(DateTimeOffset instant)
     {
         var local = TimeOnly.FromTimeSpan(TimeZoneInfo.ConvertTime(instant, _zone).TimeOfDay);
