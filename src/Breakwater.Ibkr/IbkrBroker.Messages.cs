@@ -291,6 +291,10 @@ public sealed partial class IbkrBroker
     private async Task ReconcileCoreAsync(IbConnection connection, CancellationToken cancellationToken)
     {
         _ids.OnNextValidId(connection.NextValidId);
+
+        // NOTE: an order cancelled or rejected at TWS while the adapter was disconnected is in neither answer below
+        // (TWS reports those through reqCompletedOrders, which the client does not send yet), so its last known
+        // status stays as it was until the coordinator reconciles it by client order id.
         var open = await QueryOpenOrdersAsync(connection, IbRequests.ReqOpenOrders(), cancellationToken)
             .ConfigureAwait(false);
         var executions = await QueryExecutionsAsync(connection, cancellationToken).ConfigureAwait(false);

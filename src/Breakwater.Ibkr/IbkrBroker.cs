@@ -43,7 +43,7 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
         new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _disposing = new();
     private readonly Task _delivery;
-    private PendingQuery? _openOrdersQuery;
+    private volatile PendingQuery? _openOrdersQuery;
     private int _nextRequestId = 10_000;
     private long _lastQuoteTicks = long.MinValue;
     private int _disposed;

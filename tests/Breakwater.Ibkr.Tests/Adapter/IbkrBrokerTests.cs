@@ -247,4 +247,18 @@ public sealed class IbkrBrokerTests
         Assert.Equal(quote.Last - 0.01m, quote.Bid);
         Assert.Equal(quote.Last + 0.01m, quote.Ask);
     }
+
+    [Fact]
+    public async Task PlaceOrderAsync_AfterCode1100_ThrowsNotReached()
+    {
+        await using var h = await AdapterHarness.StartAsync(configureEmulator: e => e.RecordInboundFrames = true);
+        h.Emulator.SendSystemMessage(1100);
+        await h.WaitUntilAsync(() => !h.Supervisor.State.BrokerAvailable, "1100 applied");
+
+        var error = await Assert.ThrowsAsync<DependencyUnavailableException>(
+            () => h.Broker.PlaceOrderAsync(Market("down-1"), CancellationToken.None));
+
+        Assert.False(error.RequestMayHaveReachedDependency);
+        Assert.DoesNotContain(h.Emulator.InboundFrames, f => f.Fields[0] == "3");
+    }
 }
