@@ -388,15 +388,25 @@ public sealed partial class IbkrBroker
     private static Fill ToFill(IbExecution execution) =>
         new(execution.ExecId, (long)execution.Shares, execution.Price, ParseExecutionTime(execution.Time));
 
-    /// <summary>Parses TWS execution times such as <c>20231116-12:15:35</c> (UTC) or <c>20231116 12:15:35</c>.</summary>
+    /// <summary>
+    /// Parses TWS execution times: <c>20231116-12:15:35</c> is UTC, and <c>20231116 12:15:35 US/Eastern</c> is local
+    /// to the named zone. Text that does not parse gives the Unix epoch, so a fill is never dropped for its time.
+    /// </summary>
     internal static DateTimeOffset ParseExecutionTime(string text)
     {
-        var head = text.Length >= 17 ? text[..17].Replace(' ', '-') : text;
-        return DateTimeOffset.TryParseExact(
-            head, "yyyyMMdd-HH:mm:ss", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time
-            : DateTimeOffset.UnixEpoch;
+        if (text.Length < 17
+            || !DateTime.TryParseExact(
+                text[..17].Replace(' ', '-'), "yyyyMMdd-HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None,
+                out var clock))
+        {
+            return DateTimeOffset.UnixEpoch;
+        }
+
+        var zoneId = text.Length > 18 && text[17] == ' ' ? text[18..].Trim() : string.Empty;
+        var offset = zoneId.Length > 0 && TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone)
+            ? zone.GetUtcOffset(clock)
+            : TimeSpan.Zero;
+        return new DateTimeOffset(clock, offset).ToUniversalTime();
     }
 
     /// <summary>The adapter's record of one TWS order. Mutable fields are guarded by locking the instance.</summary>
