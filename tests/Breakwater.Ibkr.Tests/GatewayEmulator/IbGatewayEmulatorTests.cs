@@ -219,4 +219,34 @@ public sealed class IbGatewayEmulatorTests
         Assert.False(early);
         Assert.Equal(time.GetUtcNow().ToUnixTimeSeconds(), reply.UnixSeconds);
     }
+
+    [Fact]
+    public async Task ClientIdHoldAfterDrop_QuickReconnect_Answers326UntilExpiry()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new IbGatewayEmulatorOptions
+        {
+            QuoteInterval = TimeSpan.Zero,
+            ClientIdHoldAfterDrop = TimeSpan.FromSeconds(5),
+        };
+        await using var emulator = new Emulator(options, time);
+        await emulator.StartAsync(CancellationToken.None);
+        var (first, _) = await ConnectAsync(emulator, 3);
+        await using var _f = first;
+
+        emulator.DropConnections();
+        await first.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 100 && emulator.ConnectedClients > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        var held = await Assert.ThrowsAsync<IbClientIdInUseException>(() => ConnectAsync(emulator, 3));
+        time.Advance(TimeSpan.FromSeconds(5));
+        var (second, _) = await ConnectAsync(emulator, 3);
+        await using var _s = second;
+
+        Assert.Equal(3, held.ClientId);
+        Assert.Equal(176, second.ServerVersion);
+    }
 }
