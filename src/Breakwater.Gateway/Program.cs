@@ -2,8 +2,6 @@ using Breakwater.Gateway.Api;
 using Breakwater.Gateway.Hosting;
 using Breakwater.Gateway.Security;
 using Breakwater.Journal;
-using Breakwater.Paper;
-using Breakwater.Paper.Faults;
 using Breakwater.Resilience.DependencyInjection;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,7 +11,7 @@ builder.Services.AddGatewayBreakers(builder.Configuration);
 builder.Services.AddGatewaySecurity();
 builder.Services.AddGatewayHealth(builder.Configuration);
 builder.Services.AddBreakwaterJournal(builder.Configuration);
-builder.Services.AddPaperBroker(builder.Configuration);
+builder.Services.AddGatewayBroker(builder.Configuration);
 
 // The guards wrap the journal, broker and market data adapters registered above, so they come last.
 builder.Services.AddBreakwaterGuards();
@@ -24,7 +22,7 @@ app.UseGatewaySecurity();
 app.MapBreakwaterHealth();
 app.MapOrderApi();
 app.MapMarketDataApi();
-app.MapPaperFaultEndpoints().RequireAuthorization(ApiTokenDefaults.PolicyName);
+app.MapGatewayBrokerEndpoints();
 app.Run();
 
 /// <summary>Entry point, public so that in-process tests can start the gateway with WebApplicationFactory.</summary>
