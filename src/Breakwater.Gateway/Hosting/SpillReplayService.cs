@@ -1,7 +1,5 @@
 using Breakwater.Domain.Dependencies;
-using Breakwater.Domain.Journal;
 using Breakwater.Journal.Spill;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Breakwater.Gateway.Hosting;
 
@@ -112,46 +110,4 @@ internal sealed partial class SpillReplayService(
                 "database recovers")]
         public static partial void ReplayFailed(ILogger logger, int pending, Exception exception);
     }
-}
-
-/// <summary>Registers the journal spill decorator and its replay service.</summary>
-public static class JournalSpillServiceCollectionExtensions
-{
-    /// <summary>
-    /// Wraps the registered <see cref="IOrderJournal"/> (normally the guarded one, so call this after
-    /// <c>AddBreakwaterGuards()</c>) in a <see cref="SpillingOrderJournal"/> and starts the
-    /// <see cref="SpillReplayService"/>. Without a registered journal it does nothing.
-    /// </summary>
-    public static IServiceCollection AddGatewayJournalSpill(this IServiceCollection services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var index = -1;
-        for (var i = services.Count - 1; i >= 0 && index < 0; i--)
-        {
-            if (services[i].ServiceType == typeof(IOrderJournal) && !services[i].IsKeyedService)
-            {
-                index = i;
-            }
-        }
-
-        if (index < 0)
-        {
-            return services;
-        }
-
-        var inner = services[index];
-        services[index] = ServiceDescriptor.Singleton<IOrderJournal>(
-            provider => provider.GetRequiredService<SpillingOrderJournal>());
-        services.TryAddSingleton(provider => new SpillingOrderJournal(
-            (IOrderJournal)CreateInner(provider, inner),
-            provider.GetRequiredService<DurableSpillQueue>(),
-            provider.GetRequiredService<ILogger<SpillingOrderJournal>>()));
-        services.AddHostedService<SpillReplayService>();
-        return services;
-    }
-
-    private static object CreateInner(IServiceProvider provider, ServiceDescriptor descriptor) =>
-        descriptor.ImplementationInstance
-        ?? descriptor.ImplementationFactory?.Invoke(provider)
-        ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
 }
