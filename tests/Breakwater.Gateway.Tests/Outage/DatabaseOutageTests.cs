@@ -50,6 +50,8 @@ public sealed class DatabaseOutageTests
 
         // The outage: stop the server, watch readiness fail, cancel resting orders, start the server again.
         await postgres.StopServerAsync("fast");
+        var bookPath = Path.Combine(gateway.DataDirectory, "paper-broker.db");
+        var fillsAtStop = ReadBook(bookPath).FillsByClientOrderId.GetValueOrDefault("slow-fill", []).Count;
         var notReady = await WaitForReadinessAsync(client, HttpStatusCode.ServiceUnavailable);
         var cancels = new List<HttpStatusCode>();
         foreach (var id in resting)
@@ -58,6 +60,16 @@ public sealed class DatabaseOutageTests
         }
 
         await load.WaitForUnavailableAsync(3);
+
+        // The paper broker drops an update from its outbox only after the gateway acknowledged it, so an empty
+        // outbox with new fills while the database is still down means the gateway took them into the spill.
+        var acknowledgedDuringOutage = await WaitForAsync(() =>
+        {
+            var book = ReadBook(bookPath);
+            return book.OutboxLength == 0
+                && book.FillsByClientOrderId.GetValueOrDefault("slow-fill", []).Count > fillsAtStop
+                && resting.Select((_, i) => book.Orders[$"rest-{i}"]).All(status => status == (int)OrderStatus.Cancelled);
+        });
         await postgres.StartServerAsync();
         var ready = await WaitForReadinessAsync(client, HttpStatusCode.OK);
         await load.WaitForCreatedAfterRecoveryAsync(20);
@@ -71,13 +83,14 @@ public sealed class DatabaseOutageTests
         }
 
         var journaled = (await postgres.QueryAsync<string>("SELECT client_order_id FROM orders")).ToHashSet();
-        var book = ReadBook(Path.Combine(gateway.DataDirectory, "paper-broker.db"));
+        var book = ReadBook(bookPath);
         var journalFills = await postgres.QueryAsync<string>(
             $"SELECT execution_id FROM fills WHERE order_id = {slowId}");
         var journalFilled = await postgres.QueryAsync<long>(
             $"SELECT filled_quantity FROM orders WHERE id = {slowId}");
         var bookFills = book.FillsByClientOrderId.GetValueOrDefault("slow-fill", []);
 
+        Assert.True(acknowledgedDuringOutage, "The broker's updates were not acknowledged while the database was down.");
         Assert.Equal("Filled", finalSlow);
         Assert.All(load.Created, clientOrderId => Assert.Contains(clientOrderId, journaled));
         Assert.All(book.Orders.Keys, clientOrderId => Assert.Contains(clientOrderId, journaled));
@@ -194,10 +207,27 @@ public sealed class DatabaseOutageTests
         return last;
     }
 
+    private static async Task<bool> WaitForAsync(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
+
     private static PaperBook ReadBook(string path)
     {
         var orders = new Dictionary<string, int>(StringComparer.Ordinal);
         var fills = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        long outbox;
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
         using var connection = new SqliteConnection(builder.ConnectionString);
         connection.Open();
@@ -228,11 +258,19 @@ public sealed class DatabaseOutageTests
             }
         }
 
-        return new PaperBook(orders, fills);
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT count(*) FROM outbox";
+            outbox = (long)command.ExecuteScalar()!;
+        }
+
+        return new PaperBook(orders, fills, outbox);
     }
 
     private sealed record PaperBook(
-        IReadOnlyDictionary<string, int> Orders, IReadOnlyDictionary<string, List<string>> FillsByClientOrderId);
+        IReadOnlyDictionary<string, int> Orders,
+        IReadOnlyDictionary<string, List<string>> FillsByClientOrderId,
+        long OutboxLength);
 
     /// <summary>Clients that post market and limit orders in a loop until stopped, and count the answers.</summary>
     private sealed class OrderLoad : IDisposable
