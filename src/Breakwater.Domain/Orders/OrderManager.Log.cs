@@ -226,5 +226,14 @@ public sealed partial class OrderManager
             Message = "Order {OrderId} ({ClientOrderId}) was committed by an insert that reported a failure and was " +
                 "never sent; sending it now for the repeated request")]
         public static partial void UnsentOrderAdopted(ILogger logger, long orderId, string clientOrderId);
+
+        [LoggerMessage(
+            EventId = 1037,
+            EventName = "UntrackedUpdateNotLookedUp",
+            Level = LogLevel.Information,
+            Message = "Update {Status} of broker order {BrokerOrderId} ({ClientOrderId}) matches no open order, and " +
+                "the journal could not be searched for it: {Reason}")]
+        public static partial void UntrackedUpdateNotLookedUp(
+            ILogger logger, string brokerOrderId, string? clientOrderId, OrderStatus status, string reason);
     }
 }

@@ -1,3 +1,4 @@
+using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Lifecycle;
 using Breakwater.Domain.Orders;
@@ -7,8 +8,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Breakwater.Domain.Tests.Orders;
 
-/// <summary>Inserts that committed although the journal call reported a failure or was retried.</summary>
-public sealed class OrderManagerInsertFailureTests
+/// <summary>Journal calls that fail, or that committed although they reported a failure.</summary>
+public sealed class OrderManagerJournalFailureTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 4, 15, 0, 0, TimeSpan.Zero));
     private readonly InMemoryOrderJournal _journal = new();
@@ -96,5 +97,17 @@ public sealed class OrderManagerInsertFailureTests
 
         Assert.Equal(SubmitOutcome.Existing, repeat.Outcome);
         Assert.Single(_broker.Placed);
+    }
+
+    [Fact]
+    public async Task OnOrderUpdateAsync_UntrackedOrderWhileJournalDown_Completes()
+    {
+        var manager = await StartedManagerAsync();
+        _journal.FailReads = true;
+        var update = new BrokerOrderUpdate("B-unknown", "c-unknown", OrderStatus.Cancelled, 0, null, null, _time.GetUtcNow());
+
+        var exception = await Record.ExceptionAsync(() => manager.OnOrderUpdateAsync(update, CancellationToken.None).AsTask());
+
+        Assert.Null(exception);
     }
 }
