@@ -235,6 +235,11 @@ async function run() {
     await page.click('#token-form button[type="submit"]');
     await page.locator('#operator').waitFor({ state: 'visible' });
 
+    // A short window makes an outage of a few seconds visible in the strip chart.
+    await page.click('[data-window-minutes="5"]');
+    check(await page.locator('[data-window-minutes="5"]').getAttribute('aria-pressed') === 'true',
+      'the timeline window can be narrowed to 5 minutes');
+
     // Broker outage: the row turns unhealthy and so does the gateway.
     await setFault('broker', 'down');
     await page.locator('#dependencies tr[data-dependency="broker"][data-status="unhealthy"]')

@@ -18,6 +18,7 @@ const state = {
   status: null,
   orders: null,
   metrics: null,
+  timelineWindowMs: 60 * 60 * 1000,
   history: new Map(),
 };
 
@@ -122,7 +123,11 @@ function renderOperator(now) {
 
   const rejections = state.metrics ? state.metrics.rejectionsByBreaker || {} : null;
   view.renderDependencies(status.dependencies, since, rejections, onBreakerAction);
-  renderTimeline(byId('timeline'), rows.map((row) => ({ ...row, name: view.dependencyLabel(row.name) })), now);
+  renderTimeline(
+    byId('timeline'),
+    rows.map((row) => ({ ...row, name: view.dependencyLabel(row.name) })),
+    now,
+    state.timelineWindowMs);
   view.renderTransitions(status.transitions);
   renderCounters();
 }
@@ -334,6 +339,18 @@ function onBreakerAction(name, action) {
     () => `${label} breaker ${action === 'isolate' ? 'isolated' : 'reset'}.`);
 }
 
+function selectTimelineWindow(minutes) {
+  state.timelineWindowMs = minutes * 60 * 1000;
+  for (const button of document.querySelectorAll('[data-window-minutes]')) {
+    button.setAttribute('aria-pressed', String(Number(button.dataset.windowMinutes) === minutes));
+  }
+
+  byId('timeline-title').textContent = minutes === 60 ? 'Last hour' : `Last ${minutes} minutes`;
+  if (state.status) {
+    renderOperator(Date.now());
+  }
+}
+
 function wire() {
   byId('token-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -366,6 +383,10 @@ function wire() {
   });
 
   byId('notice-close').addEventListener('click', view.hideNotice);
+  for (const button of document.querySelectorAll('[data-window-minutes]')) {
+    button.addEventListener('click', () => selectTimelineWindow(Number(button.dataset.windowMinutes)));
+  }
+
   byId('cancel-all').addEventListener('click', onCancelAll);
   setInterval(() => view.updateCountdowns(Date.now()), COUNTDOWN_INTERVAL_MS);
 }

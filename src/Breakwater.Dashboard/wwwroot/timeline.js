@@ -6,7 +6,12 @@ import { HOUR_MS } from './model.js';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const VIEW_WIDTH = 1000;
 const VIEW_HEIGHT = 24;
-const TICKS = 4;
+
+// Divisions of the time axis: whole minutes for every window the page offers (5, 15 and 60 minutes).
+function tickCount(windowMs) {
+  const minutes = windowMs / 60000;
+  return minutes <= 5 ? 5 : minutes <= 15 ? 5 : 4;
+}
 
 /** Merges the gateway's timeline points with the page's own samples into one sorted list per dependency. */
 export function mergePoints(serverPoints, clientPoints) {
@@ -16,11 +21,11 @@ export function mergePoints(serverPoints, clientPoints) {
 }
 
 /**
- * Turns status points into segments clipped to [now - 1 h, now]. Each point's status lasts until the next point;
- * the time before the first point is "unknown" (no data).
+ * Turns status points into segments clipped to [now - windowMs, now]. Each point's status lasts until the next
+ * point; the time before the first point is "unknown" (no data).
  */
-export function toSegments(points, now) {
-  const start = now - HOUR_MS;
+export function toSegments(points, now, windowMs = HOUR_MS) {
+  const start = now - windowMs;
   const segments = [];
   let cursor = start;
   let current = 'unknown';
@@ -55,22 +60,26 @@ function mergeAdjacent(segments) {
   return result;
 }
 
+const CLOCK = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
 function clock(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return CLOCK.format(new Date(ms));
 }
 
 function describeRow(name, segments) {
   const bad = segments.filter((segment) => segment.status === 'unhealthy' || segment.status === 'degraded');
   if (bad.length === 0) {
-    return `${name}: no degraded or unhealthy periods in the last hour.`;
+    return `${name}: no degraded or unhealthy periods in the window.`;
   }
 
   const parts = bad.map((segment) => `${segment.status} ${clock(segment.from)} to ${clock(segment.to)}`);
   return `${name}: ${parts.join('; ')}.`;
 }
 
-function strip(name, segments, now) {
-  const start = now - HOUR_MS;
+function strip(name, segments, now, windowMs) {
+  const start = now - windowMs;
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${VIEW_WIDTH} ${VIEW_HEIGHT}`);
   svg.setAttribute('preserveAspectRatio', 'none');
@@ -78,8 +87,8 @@ function strip(name, segments, now) {
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', describeRow(name, segments));
   for (const segment of segments) {
-    const x = ((segment.from - start) / HOUR_MS) * VIEW_WIDTH;
-    const width = Math.max(((segment.to - segment.from) / HOUR_MS) * VIEW_WIDTH, 1.5);
+    const x = ((segment.from - start) / windowMs) * VIEW_WIDTH;
+    const width = Math.max(((segment.to - segment.from) / windowMs) * VIEW_WIDTH, 1.5);
     const rect = document.createElementNS(SVG_NS, 'rect');
     rect.setAttribute('x', x.toFixed(2));
     rect.setAttribute('y', '0');
@@ -92,9 +101,10 @@ function strip(name, segments, now) {
     svg.append(rect);
   }
 
-  for (let tick = 1; tick < TICKS; tick += 1) {
+  const ticks = tickCount(windowMs);
+  for (let tick = 1; tick < ticks; tick += 1) {
     const line = document.createElementNS(SVG_NS, 'line');
-    const x = String((VIEW_WIDTH * tick) / TICKS);
+    const x = String((VIEW_WIDTH * tick) / ticks);
     line.setAttribute('x1', x);
     line.setAttribute('x2', x);
     line.setAttribute('y1', '0');
@@ -107,13 +117,13 @@ function strip(name, segments, now) {
 }
 
 /**
- * Replaces the content of `container` with one strip per dependency and a time axis.
- * `rows` is a list of `{ name, status, points }` in display order.
+ * Replaces the content of `container` with one strip per dependency and a time axis covering the `windowMs` before
+ * `now`. `rows` is a list of `{ name, status, points }` in display order.
  */
-export function renderTimeline(container, rows, now) {
+export function renderTimeline(container, rows, now, windowMs = HOUR_MS) {
   const fragment = document.createDocumentFragment();
   for (const row of rows) {
-    const segments = toSegments(row.points, now);
+    const segments = toSegments(row.points, now, windowMs);
     const line = document.createElement('div');
     line.className = 'timeline-row';
     line.dataset.dependency = row.name;
@@ -126,7 +136,7 @@ export function renderTimeline(container, rows, now) {
     const text = document.createElement('span');
     text.textContent = row.name;
     label.append(icon, text);
-    line.append(label, strip(row.name, segments, now));
+    line.append(label, strip(row.name, segments, now, windowMs));
     fragment.append(line);
   }
 
@@ -136,12 +146,11 @@ export function renderTimeline(container, rows, now) {
   const spacer = document.createElement('span');
   const labels = document.createElement('div');
   labels.className = 'timeline-ticks';
-  for (let tick = 0; tick <= TICKS; tick += 1) {
+  const ticks = tickCount(windowMs);
+  for (let tick = 0; tick <= ticks; tick += 1) {
     const mark = document.createElement('span');
-    mark.textContent = tick === TICKS
-      ? 'now'
-      : new Date(now - HOUR_MS + (HOUR_MS * tick) / TICKS)
-        .toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const minutesAgo = Math.round(((ticks - tick) * windowMs) / ticks / 60000);
+    mark.textContent = tick === ticks ? 'now' : `\u2212${minutesAgo} min`;
     labels.append(mark);
   }
 

@@ -33,12 +33,24 @@ export function dependencyLabel(name) {
   return DEPENDENCY_LABELS[name] || name;
 }
 
+// Operators compare these times with logs, so they use the 24-hour clock whatever the browser's locale prefers.
+const CLOCK = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+const PRICE = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 6 });
+
 export function formatClock(ms) {
   if (ms === null || ms === undefined) {
     return '';
   }
 
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return CLOCK.format(new Date(ms));
+}
+
+/** Formats a price with at least two decimals; a non-numeric value is shown as sent. */
+export function formatPrice(value) {
+  const number = Number(value);
+  return value === null || value === undefined || !Number.isFinite(number) ? String(value ?? '') : PRICE.format(number);
 }
 
 /** Formats a non-negative duration for people: "850 ms", "4.2 s", "3 min 05 s", "2 h 10 min". */
@@ -247,13 +259,13 @@ export function renderOrders(orders, onCancel) {
     side.dataset.side = order.side.toLowerCase();
     quantity.textContent = order.quantity ?? '';
     filled.textContent = String(order.filledQuantity);
-    limit.textContent = order.limitPrice === null ? 'market' : String(order.limitPrice);
+    limit.textContent = order.limitPrice === null ? 'market' : formatPrice(order.limitPrice);
     for (const cell of [quantity, filled, limit]) {
       cell.classList.add('num');
     }
 
-    status.textContent = order.attention && order.attention !== 'None'
-      ? `${order.status} (${order.attention})`
+    status.textContent = order.attention && String(order.attention).toLowerCase() !== 'none'
+      ? `${order.status}, needs attention: ${order.attention}`
       : order.status;
   }
 
@@ -288,12 +300,16 @@ export function renderFills(fills) {
       order.symbol,
       order.side.toLowerCase(),
       `${order.filledQuantity} / ${order.quantity ?? '?'}`,
-      order.averageFillPrice === null ? '—' : String(order.averageFillPrice),
+      order.averageFillPrice === null ? '—' : formatPrice(order.averageFillPrice),
     ];
     const labels = ['Time', 'Order', 'Symbol', 'Side', 'Filled', 'Avg price'];
     values.forEach((value, index) => {
       const cell = element('td', index >= 4 ? 'num' : '', value);
       cell.dataset.label = labels[index];
+      if (labels[index] === 'Side') {
+        cell.dataset.side = value;
+      }
+
       row.append(cell);
     });
     return row;
