@@ -9,7 +9,9 @@ export const paths = {
   ready: '/api/health/ready',
   status: '/api/status',
   metrics: '/metrics',
-  orders: '/api/orders',
+  // The order list is paged, newest first; 500 is the largest page the order API serves.
+  openOrders: '/api/orders?status=open&limit=500',
+  filledOrders: '/api/orders?status=filled&limit=10',
   cancelOrder: (id) => `/api/orders/${encodeURIComponent(id)}`,
   cancelAll: '/api/orders/cancel-all',
   breakerAction: (name, action) => `/api/breakers/${encodeURIComponent(name)}/${action}`,

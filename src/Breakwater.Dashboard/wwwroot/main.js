@@ -17,6 +17,7 @@ const state = {
   connectionLostAt: null,
   status: null,
   orders: null,
+  ordersTruncated: false,
   metrics: null,
   timelineWindowMs: 60 * 60 * 1000,
   history: new Map(),
@@ -172,6 +173,14 @@ function renderCounters() {
     : 'Counted from the orders the gateway listed; /metrics was not available.';
 }
 
+function orderList(body) {
+  if (Array.isArray(body)) {
+    return body;
+  }
+
+  return body && Array.isArray(body.orders) ? body.orders : [];
+}
+
 function handleUnauthorized() {
   api.clearToken();
   state.status = null;
@@ -192,9 +201,10 @@ async function pollPublic(now) {
 }
 
 async function pollOperator(now) {
-  const [statusResult, ordersResult, metricsResult] = await Promise.allSettled([
+  const [statusResult, openResult, filledResult, metricsResult] = await Promise.allSettled([
     api.request(api.paths.status, { allowError: true }),
-    api.request(api.paths.orders),
+    api.request(api.paths.openOrders),
+    api.request(api.paths.filledOrders),
     api.requestText(api.paths.metrics),
   ]);
   state.metrics = metricsResult.status === 'fulfilled' ? parseMetrics(metricsResult.value.text) : null;
@@ -204,14 +214,22 @@ async function pollOperator(now) {
 
   markConnected(now);
   state.status = normalizeStatusDocument(statusResult.value.body || {}, now);
-  if (ordersResult.status === 'fulfilled') {
-    state.orders = normalizeOrders(ordersResult.value.body);
-    view.renderOrders(state.orders, onCancelOrder);
-    view.renderFills(state.orders.fills);
-  } else if (ordersResult.reason.kind === 'unauthorized') {
-    throw ordersResult.reason;
+  for (const result of [openResult, filledResult]) {
+    if (result.status === 'rejected' && result.reason.kind === 'unauthorized') {
+      throw result.reason;
+    }
   }
 
+  if (openResult.status === 'fulfilled') {
+    const filled = filledResult.status === 'fulfilled' ? orderList(filledResult.value.body) : [];
+    state.orders = normalizeOrders([...orderList(openResult.value.body), ...filled]);
+    state.ordersTruncated = Boolean(openResult.value.body && openResult.value.body.nextCursor);
+    view.renderOrders(state.orders, onCancelOrder);
+    view.renderFills(state.orders.fills);
+  }
+
+  // The order list reads the journal, so it fails while the database is down; the last list stays, marked stale.
+  view.renderOrdersProblem(openResult.status === 'rejected' ? openResult.reason.message : null, state.ordersTruncated);
   renderOperator(now);
 }
 
@@ -314,7 +332,26 @@ function onCancelAll() {
       acceptLabel: 'Cancel all orders',
     },
     () => api.request(api.paths.cancelAll, { method: 'POST' }),
-    () => 'Cancel sent for every open order.');
+    (result) => describeCancelAll(result.body));
+}
+
+function describeCancelAll(body) {
+  if (!body || typeof body.cancelRequested !== 'number') {
+    return 'Cancel sent for every open order.';
+  }
+
+  const parts = [`Cancel sent for ${body.cancelRequested} orders`];
+  if (body.alreadyFinal) {
+    parts.push(`${body.alreadyFinal} were already final`);
+  }
+
+  const failures = Array.isArray(body.failures) ? body.failures : [];
+  if (failures.length > 0) {
+    const listed = failures.slice(0, 3).map((failure) => `order ${failure.orderId}: ${failure.error}`).join('; ');
+    parts.push(`${failures.length} failed (${listed}${failures.length > 3 ? '; …' : ''})`);
+  }
+
+  return `${parts.join(', ')}.`;
 }
 
 function onBreakerAction(name, action) {

@@ -275,6 +275,19 @@ export function renderOrders(orders, onCancel) {
   document.getElementById('open-count').textContent = String(orders.open.length);
 }
 
+/** Shows why the order list could not be read, or hides the message when `problem` is null. */
+export function renderOrdersProblem(problem, truncated) {
+  const note = document.getElementById('orders-problem');
+  if (problem) {
+    note.textContent = `The order list could not be read, so it may be out of date: ${problem}`;
+  } else if (truncated) {
+    note.textContent = 'Only the newest 500 open orders are listed.';
+  }
+
+  note.hidden = !problem && !truncated;
+  document.getElementById('orders').classList.toggle('stale-table', Boolean(problem));
+}
+
 function createOrderRow(order, onCancel) {
   const row = element('tr');
   const cellList = cells(row, ORDER_COLUMNS);

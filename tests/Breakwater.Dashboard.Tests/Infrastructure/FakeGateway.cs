@@ -78,7 +78,7 @@ internal sealed class FakeGateway : IAsyncDisposable
         app.MapGet("/api/health/ready", Readiness);
         app.MapGet("/metrics", Metrics);
         app.MapGet("/api/status", (HttpContext context) => Authorized(context, Status));
-        app.MapGet("/api/orders", (HttpContext context) => Authorized(context, ListOrders));
+        app.MapGet("/api/orders", (HttpContext context) => Authorized(context, () => ListOrders(context)));
         app.MapGet("/api/orders/{id:long}", (HttpContext context, long id) => Authorized(context, () => GetOrder(id)));
         app.MapPost("/api/orders", (HttpContext context, OrderBody body) => Authorized(context, () => Place(body)));
         app.MapDelete("/api/orders/{id:long}", (HttpContext context, long id) => Authorized(context, () => Cancel(id)));
@@ -171,8 +171,23 @@ internal sealed class FakeGateway : IAsyncDisposable
         return statuses.Contains("degraded") || _dependencies["marketData"].Status != "healthy" ? "degraded" : "healthy";
     }
 
-    private IResult ListOrders() =>
-        Results.Json(new { orders = _orders.OrderByDescending(o => o.Id).Select(o => o.ToJson()).ToArray(), nextCursor = (string?)null });
+    private IResult ListOrders(HttpContext context)
+    {
+        var filter = context.Request.Query["status"].ToString();
+        var limit = int.TryParse(context.Request.Query["limit"], CultureInfo.InvariantCulture, out var parsed) ? parsed : 50;
+        var selected = _orders
+            .Where(o => filter switch
+            {
+                "" or "all" => true,
+                "open" => !o.IsFinal,
+                _ => o.Status == filter,
+            })
+            .OrderByDescending(o => o.Id)
+            .Take(limit)
+            .Select(o => o.ToJson())
+            .ToArray();
+        return Results.Json(new { orders = selected, nextCursor = (string?)null });
+    }
 
     private IResult GetOrder(long id)
     {
