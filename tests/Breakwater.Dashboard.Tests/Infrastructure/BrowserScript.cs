@@ -18,10 +18,10 @@ internal static class BrowserScript
             : Path.Combine(RepositoryRoot, "artifacts");
 
     /// <summary>
-    /// Runs <c>node tests/browser/<paramref name="script"/></c> with <paramref name="arguments"/> and returns its exit
-    /// code with the standard output and error interleaved as they arrived.
+    /// Runs <c>node</c> with <paramref name="arguments"/> in tests/browser and returns its exit code with the standard
+    /// output and error interleaved as they arrived.
     /// </summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string script, params string[] arguments)
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
     {
         var folder = Path.Combine(RepositoryRoot, "tests", "browser");
         if (!Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")))
@@ -36,7 +36,6 @@ internal static class BrowserScript
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
