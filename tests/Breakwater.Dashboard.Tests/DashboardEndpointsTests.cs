@@ -100,7 +100,7 @@ public sealed partial class DashboardEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Page_UnderPolicy_HasNoInlineScriptOrStyle()
+    public async Task Page_Markup_HasNoInlineCode()
     {
         var html = await _client.GetStringAsync("/");
 

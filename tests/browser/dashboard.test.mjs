@@ -184,7 +184,7 @@ async function run() {
     // Without a token: public readiness only, a prompt for the token, and the API refuses actions.
     const response = await page.goto(`${baseUrl}/`, { waitUntil: 'load' });
     const headers = response.headers();
-    check(response.status() === 200, 'GET / answers 200');
+    check(response.status() === 200, 'GET / returns 200');
     check((headers['content-security-policy'] || '').includes("default-src 'self'"),
       "the page is served with Content-Security-Policy default-src 'self'");
     await page.locator('#token-panel').waitFor({ state: 'visible' });
@@ -296,7 +296,7 @@ async function run() {
     await page.unroute('**/api/**');
     await page.locator('#connection-banner').waitFor({ state: 'hidden', timeout: STATUS_TIMEOUT_MS });
     await waitForOverall(page, 'healthy');
-    check(true, 'the page recovers by itself when the gateway answers again');
+    check(true, 'the page recovers by itself when the gateway responds again');
     recordProblems = true;
 
     // Phone width.

@@ -1,5 +1,5 @@
 // Calls to the gateway API. Every request goes to the origin that served the page, so the Content-Security-Policy
-// (connect-src 'self') holds and no token ever leaves for another host.
+// (connect-src 'self') applies and no token is sent to another host.
 
 const TOKEN_KEY = 'breakwater.operatorToken';
 const REQUEST_TIMEOUT_MS = 4000;
@@ -18,7 +18,7 @@ export const paths = {
 };
 
 /**
- * A failed API call. `kind` is `network` when the gateway could not be reached or did not answer in time,
+ * A failed API call. `kind` is `network` when the gateway could not be reached or did not respond in time,
  * `unauthorized` for 401, `forbidden` for 403 and `http` for any other status outside 2xx.
  */
 export class ApiError extends Error {
@@ -49,7 +49,7 @@ export function clearToken() {
 
 /**
  * Sends one request and returns `{ status, body }`, where body is the parsed JSON or null.
- * With `allowError` the caller gets non-2xx answers other than 401 and 403 instead of an ApiError, which the
+ * With `allowError` the caller gets non-2xx responses other than 401 and 403 instead of an ApiError, which the
  * readiness and status reads use because 503 there still carries the health document.
  */
 export async function request(path, { method = 'GET', body, auth = true, allowError = false } = {}) {
@@ -79,7 +79,7 @@ export async function request(path, { method = 'GET', body, auth = true, allowEr
     });
   } catch (error) {
     const reason = error && error.name === 'TimeoutError'
-      ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+      ? `timed out after ${REQUEST_TIMEOUT_MS / 1000} s`
       : 'the gateway could not be reached';
     throw new ApiError('network', 0, `${method} ${path} failed: ${reason}.`);
   }

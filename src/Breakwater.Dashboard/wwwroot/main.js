@@ -57,13 +57,13 @@ function markConnectionLost(now) {
     ? 'No data has been received yet.'
     : `The figures below are from ${view.formatClock(state.lastSuccessAt)}.`;
   byId('connection-detail').textContent =
-    `No answer since ${since}. ${last} Retrying every ${POLL_INTERVAL_MS / 1000} s.`;
+    `No response since ${since}. ${last} Retrying every ${POLL_INTERVAL_MS / 1000} s.`;
   byId('connection-banner').hidden = false;
   document.body.classList.add('stale');
   view.renderOverall('unknown', 'no connection to the gateway');
 }
 
-// The page records each status change it sees, so the strip chart has data even when the gateway sends no timeline.
+// The page records each status change it receives, so the strip chart has data even when the gateway sends no timeline.
 function recordSample(name, status, at) {
   if (!state.history.has(name)) {
     state.history.set(name, []);
@@ -152,7 +152,13 @@ function renderCounters() {
     rejections = Object.values(metrics.rejectionsByBreaker || {}).reduce((sum, value) => sum + value, 0);
   }
 
-  const open = status && status.openOrders !== null ? status.openOrders : orders ? orders.open.length : null;
+  let open = null;
+  if (status && status.openOrders !== null) {
+    open = status.openOrders;
+  } else if (orders) {
+    open = orders.open.length;
+  }
+
   const entries = [['Open', open]];
   if (metrics) {
     entries.push(['Accepted', outcome('accepted')]);
@@ -273,7 +279,7 @@ function pollSoon() {
   schedule(0);
 }
 
-// Actions need the token. Without one the page asks for it and does not call the gateway.
+// Actions need the token. Without one the page prompts for it and does not call the gateway.
 function requireToken(purpose) {
   if (api.getToken()) {
     return true;

@@ -12,7 +12,7 @@ namespace Breakwater.Dashboard.Tests.Infrastructure;
 
 /// <summary>
 /// A stand-in for the gateway on a loopback port: it serves the real dashboard through
-/// <see cref="DashboardEndpointRouteBuilderExtensions.MapBreakwaterDashboard"/> and answers the API routes the page
+/// <see cref="DashboardEndpointRouteBuilderExtensions.MapBreakwaterDashboard"/> and serves the API routes the page
 /// uses with the JSON shapes of the health library and the order API. A paper fault switches a dependency's status at
 /// once, so the browser test runs in seconds.
 /// </summary>
