@@ -115,7 +115,7 @@ public sealed partial class DashboardEndpointsTests : IAsyncLifetime
     {
         var html = await _client.GetStringAsync("/");
         var main = await _client.GetStringAsync("/dashboard/main.js");
-        var references = LocalReference().Matches(html).Select(m => m.Groups["path"].Value)
+        var references = LocalReference().Matches(html).Select(m => "/" + m.Groups["path"].Value)
             .Concat(ModuleImport().Matches(main).Select(m => "/dashboard/" + m.Groups["file"].Value))
             .Distinct()
             .ToList();
@@ -138,7 +138,7 @@ public sealed partial class DashboardEndpointsTests : IAsyncLifetime
     [GeneratedRegex(@"\son[a-z]+\s*=", RegexOptions.IgnoreCase)]
     private static partial Regex EventHandlerAttribute();
 
-    [GeneratedRegex(@"(?:src|href)=""(?<path>/[^""]*)""")]
+    [GeneratedRegex(@"(?:src|href)=""(?<path>dashboard/[^""]*)""")]
     private static partial Regex LocalReference();
 
     [GeneratedRegex(@"from '\./(?<file>[a-z-]+\.js)'")]

@@ -1,20 +1,21 @@
 // Calls to the gateway API. Every request goes to the origin that served the page, so the Content-Security-Policy
-// (connect-src 'self') applies and no token is sent to another host.
+// (connect-src 'self') applies and no token is sent to another host. Paths are relative to the page, so the
+// dashboard also works behind a reverse proxy that serves the gateway under a path prefix.
 
 const TOKEN_KEY = 'breakwater.operatorToken';
 const REQUEST_TIMEOUT_MS = 4000;
 
 /** Request paths of the gateway API that the dashboard reads and drives. */
 export const paths = {
-  ready: '/api/health/ready',
-  status: '/api/status',
-  metrics: '/metrics',
+  ready: 'api/health/ready',
+  status: 'api/status',
+  metrics: 'metrics',
   // The order list is paged, newest first; 500 is the largest page the order API serves.
-  openOrders: '/api/orders?status=open&limit=500',
-  filledOrders: '/api/orders?status=filled&limit=10',
-  cancelOrder: (id) => `/api/orders/${encodeURIComponent(id)}`,
-  cancelAll: '/api/orders/cancel-all',
-  breakerAction: (name, action) => `/api/breakers/${encodeURIComponent(name)}/${action}`,
+  openOrders: 'api/orders?status=open&limit=500',
+  filledOrders: 'api/orders?status=filled&limit=10',
+  cancelOrder: (id) => `api/orders/${encodeURIComponent(id)}`,
+  cancelAll: 'api/orders/cancel-all',
+  breakerAction: (name, action) => `api/breakers/${encodeURIComponent(name)}/${action}`,
 };
 
 /**

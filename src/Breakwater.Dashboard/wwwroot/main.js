@@ -7,17 +7,22 @@ import { mergePoints, renderTimeline } from './timeline.js';
 import * as view from './view.js';
 
 const POLL_INTERVAL_MS = 1500;
+// Fills and counters change less often than health, so they are read on every third poll.
+const SLOW_POLL_EVERY = 3;
 const COUNTDOWN_INTERVAL_MS = 250;
 const HISTORY_LIMIT = 4000;
 
 const state = {
   timer: null,
   polling: false,
+  pollCount: 0,
   lastSuccessAt: null,
   connectionLostAt: null,
   status: null,
   orders: null,
   ordersTruncated: false,
+  filledResponse: null,
+  metricsResponse: null,
   metrics: null,
   timelineWindowMs: 60 * 60 * 1000,
   history: new Map(),
@@ -207,13 +212,20 @@ async function pollPublic(now) {
 }
 
 async function pollOperator(now) {
+  const slow = state.pollCount % SLOW_POLL_EVERY === 0;
+  state.pollCount += 1;
   const [statusResult, openResult, filledResult, metricsResult] = await Promise.allSettled([
     api.request(api.paths.status, { allowError: true }),
     api.request(api.paths.openOrders),
-    api.request(api.paths.filledOrders),
-    api.requestText(api.paths.metrics),
+    slow ? api.request(api.paths.filledOrders) : Promise.resolve(state.filledResponse),
+    slow ? api.requestText(api.paths.metrics) : Promise.resolve(state.metricsResponse),
   ]);
-  state.metrics = metricsResult.status === 'fulfilled' ? parseMetrics(metricsResult.value.text) : null;
+  if (slow) {
+    state.filledResponse = filledResult.status === 'fulfilled' ? filledResult.value : null;
+    state.metricsResponse = metricsResult.status === 'fulfilled' ? metricsResult.value : null;
+  }
+
+  state.metrics = state.metricsResponse ? parseMetrics(state.metricsResponse.text) : null;
   if (statusResult.status === 'rejected') {
     throw statusResult.reason;
   }
@@ -227,7 +239,7 @@ async function pollOperator(now) {
   }
 
   if (openResult.status === 'fulfilled') {
-    const filled = filledResult.status === 'fulfilled' ? orderList(filledResult.value.body) : [];
+    const filled = state.filledResponse ? orderList(state.filledResponse.body) : [];
     state.orders = normalizeOrders([...orderList(openResult.value.body), ...filled]);
     state.ordersTruncated = Boolean(openResult.value.body && openResult.value.body.nextCursor);
     view.renderOrders(state.orders, onCancelOrder);
@@ -311,6 +323,8 @@ async function runAction(purpose, confirmation, send, success) {
 
     view.showNotice(`Could not ${purpose}: ${error.message}`, 'error');
   } finally {
+    // The next poll reads everything, so the counters show the action's effect at once.
+    state.pollCount = 0;
     pollSoon();
   }
 }
