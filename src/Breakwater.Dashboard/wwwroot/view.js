@@ -112,9 +112,16 @@ function statusBadge(status, suffix) {
 export function renderOverall(status, detail) {
   const overall = document.getElementById('overall');
   overall.dataset.status = status;
-  document.getElementById('overall-text').textContent = statusWord(status);
-  document.getElementById('overall-detail').textContent = detail || '';
+  // The region is live, so its text is written only when it changes: a rewrite would be announced again.
+  setTextIfChanged(document.getElementById('overall-text'), statusWord(status));
+  setTextIfChanged(document.getElementById('overall-detail'), detail || '');
   document.title = `${statusWord(status)} · Breakwater gateway`;
+}
+
+function setTextIfChanged(node, text) {
+  if (node.textContent !== text) {
+    node.textContent = text;
+  }
 }
 
 function keyedRow(tbody, key, create) {
