@@ -1,16 +1,18 @@
 using Breakwater.Dashboard.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Breakwater.Dashboard.Tests;
 
 /// <summary>Runs the dashboard's JavaScript tests of tests/browser: the view model in Node and the page in Chromium.</summary>
-public sealed class DashboardBrowserTests
+public sealed class DashboardBrowserTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task ViewModel_NodeTests_Pass()
     {
-        var (exitCode, output) = await BrowserScript.RunAsync("--test", "model.test.mjs");
+        var (exitCode, text) = await BrowserScript.RunAsync("--test", "model.test.mjs");
 
-        Assert.True(exitCode == 0, $"node --test model.test.mjs failed with exit code {exitCode}:\n{output}");
+        output.WriteLine(text);
+        Assert.True(exitCode == 0, $"node --test model.test.mjs failed with exit code {exitCode}:\n{text}");
     }
 
     [Fact]
@@ -18,7 +20,7 @@ public sealed class DashboardBrowserTests
     {
         await using var gateway = await FakeGateway.StartAsync();
 
-        var (exitCode, output) = await BrowserScript.RunAsync(
+        var (exitCode, text) = await BrowserScript.RunAsync(
             "dashboard.test.mjs",
             "--url",
             gateway.BaseAddress.ToString(),
@@ -27,6 +29,7 @@ public sealed class DashboardBrowserTests
             "--artifacts",
             BrowserScript.ArtifactsRoot);
 
-        Assert.True(exitCode == 0, $"The browser script failed with exit code {exitCode}:\n{output}");
+        output.WriteLine(text);
+        Assert.True(exitCode == 0, $"The browser script failed with exit code {exitCode}:\n{text}");
     }
 }

@@ -287,6 +287,24 @@ async function run() {
     check(true, 'the open orders table is empty after cancel-all');
     await screenshot(page, 'dashboard-cancel-all');
 
+    // Isolate and reset a breaker from the page, when the gateway maps the breaker endpoints.
+    const breakers = await api('GET', '/api/breakers');
+    if (breakers.status === 200) {
+      const marketRow = page.locator('#dependencies tr[data-dependency="marketData"]');
+      await marketRow.locator('button[data-action="isolate"]').click();
+      await dialog.waitFor({ state: 'visible' });
+      await page.click('#confirm-accept');
+      await marketRow.locator('.breaker[data-state="isolated"]').waitFor({ timeout: STATUS_TIMEOUT_MS });
+      check(true, 'isolating the market data breaker from the page shows it isolated');
+      await marketRow.locator('button[data-action="reset"]').click();
+      await dialog.waitFor({ state: 'visible' });
+      await page.click('#confirm-accept');
+      await marketRow.locator('.breaker[data-state="closed"]').waitFor({ timeout: STATUS_TIMEOUT_MS });
+      check(true, 'resetting the market data breaker from the page closes it');
+    } else {
+      step(`skipped: isolate and reset, because GET /api/breakers returned ${breakers.status}`);
+    }
+
     // Lost connection: the page says so and recovers by itself.
     recordProblems = false;
     await page.route('**/api/**', (route) => route.abort('connectionrefused'));

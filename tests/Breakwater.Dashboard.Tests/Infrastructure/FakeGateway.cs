@@ -84,6 +84,11 @@ internal sealed class FakeGateway : IAsyncDisposable
         app.MapDelete("/api/orders/{id:long}", (HttpContext context, long id) => Authorized(context, () => Cancel(id)));
         app.MapPost("/api/orders/cancel-all", (HttpContext context) => Authorized(context, CancelAll));
         app.MapPost("/api/paper/faults", (HttpContext context, FaultBody body) => Authorized(context, () => SetFault(body)));
+        app.MapGet(
+            "/api/breakers",
+            (HttpContext context) => Authorized(
+                context,
+                () => Results.Json(_dependencies.Values.Select(d => new { name = d.Name, state = d.Breaker }).ToArray())));
         app.MapPost(
             "/api/breakers/{name}/{action}",
             (HttpContext context, string name, string action) => Authorized(context, () => Breaker(name, action)));
