@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Breakwater.Paper.Benchmarks.PaperBrokerBenchmarks).Assembly).Run(args);

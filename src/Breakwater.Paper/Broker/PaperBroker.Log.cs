@@ -1,0 +1,197 @@
+using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Orders;
+using Microsoft.Extensions.Logging;
+
+namespace Breakwater.Paper.Broker;
+
+public sealed partial class PaperBroker
+{
+    /// <summary>Log catalog of the paper broker; event ids 4000 to 4099.</summary>
+    private static partial class Log
+    {
+        [LoggerMessage(
+            EventId = 4000,
+            EventName = "PaperBookLoaded",
+            Level = LogLevel.Information,
+            Message = "Paper broker book loaded from {Path}: {OrderCount} orders, {WorkingCount} working, " +
+                "{PendingUpdates} undelivered updates, cash {Cash}")]
+        public static partial void BookLoaded(
+            ILogger logger,
+            string path,
+            int orderCount,
+            int workingCount,
+            int pendingUpdates,
+            decimal cash);
+
+        [LoggerMessage(
+            EventId = 4001,
+            EventName = "PaperBrokerStarted",
+            Level = LogLevel.Information,
+            Message = "Paper broker loop started on {Path} with {WorkingCount} working orders and " +
+                "{PendingUpdates} undelivered updates")]
+        public static partial void Started(ILogger logger, string path, int workingCount, int pendingUpdates);
+
+        [LoggerMessage(
+            EventId = 4002,
+            EventName = "PaperBrokerStopped",
+            Level = LogLevel.Information,
+            Message = "Paper broker loop stopped")]
+        public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(
+            EventId = 4010,
+            EventName = "PaperOrderAccepted",
+            Level = LogLevel.Information,
+            Message = "Paper order {OrderId} ({ClientOrderId}) accepted as {BrokerOrderId}: {Side} {Quantity} " +
+                "{Symbol} {Type}")]
+        public static partial void OrderAccepted(
+            ILogger logger,
+            long orderId,
+            string clientOrderId,
+            string brokerOrderId,
+            OrderSide side,
+            long quantity,
+            string symbol,
+            OrderType type);
+
+        [LoggerMessage(
+            EventId = 4011,
+            EventName = "PaperOrderRejected",
+            Level = LogLevel.Warning,
+            Message = "Paper order {OrderId} ({ClientOrderId}) rejected with {Code}: {Reason}")]
+        public static partial void OrderRejected(
+            ILogger logger,
+            long orderId,
+            string clientOrderId,
+            BrokerRejectionCode code,
+            string reason);
+
+        [LoggerMessage(
+            EventId = 4012,
+            EventName = "PaperOrderRepeatAcknowledged",
+            Level = LogLevel.Information,
+            Message = "Paper order {OrderId} ({ClientOrderId}) was placed again with the same fields; " +
+                "acknowledged as the existing {BrokerOrderId}")]
+        public static partial void RepeatAcknowledged(
+            ILogger logger,
+            long orderId,
+            string clientOrderId,
+            string brokerOrderId);
+
+        [LoggerMessage(
+            EventId = 4013,
+            EventName = "PaperOrderFilled",
+            Level = LogLevel.Information,
+            Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) execution {ExecutionId}: " +
+                "{Quantity} at {Price}, {FilledQuantity} of {OrderQuantity} filled")]
+        public static partial void OrderFilled(
+            ILogger logger,
+            long orderId,
+            string? clientOrderId,
+            string brokerOrderId,
+            string executionId,
+            long quantity,
+            decimal price,
+            long filledQuantity,
+            long orderQuantity);
+
+        [LoggerMessage(
+            EventId = 4014,
+            EventName = "PaperOrderFinished",
+            Level = LogLevel.Information,
+            Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) is {Status}: {Reason}")]
+        public static partial void OrderFinished(
+            ILogger logger,
+            long orderId,
+            string? clientOrderId,
+            string brokerOrderId,
+            OrderStatus status,
+            string reason);
+
+        [LoggerMessage(
+            EventId = 4015,
+            EventName = "PaperExecutionRejected",
+            Level = LogLevel.Warning,
+            Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) could not execute: {Reason}")]
+        public static partial void ExecutionRejected(
+            ILogger logger,
+            long orderId,
+            string? clientOrderId,
+            string brokerOrderId,
+            string reason);
+
+        [LoggerMessage(
+            EventId = 4016,
+            EventName = "PaperDayOrderExpired",
+            Level = LogLevel.Information,
+            Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) expired at the end of the session")]
+        public static partial void DayOrderExpired(
+            ILogger logger,
+            long orderId,
+            string? clientOrderId,
+            string brokerOrderId);
+
+        [LoggerMessage(
+            EventId = 4020,
+            EventName = "PaperCancelAccepted",
+            Level = LogLevel.Information,
+            Message = "Cancel of paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) accepted")]
+        public static partial void CancelAccepted(
+            ILogger logger,
+            long orderId,
+            string clientOrderId,
+            string brokerOrderId);
+
+        [LoggerMessage(
+            EventId = 4021,
+            EventName = "PaperCancelRejected",
+            Level = LogLevel.Warning,
+            Message = "Cancel of paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) rejected: order {Problem}")]
+        public static partial void CancelRejected(
+            ILogger logger,
+            long orderId,
+            string clientOrderId,
+            string? brokerOrderId,
+            string problem);
+
+        [LoggerMessage(
+            EventId = 4030,
+            EventName = "PaperUpdateDelivered",
+            Level = LogLevel.Debug,
+            Message = "Paper update {Sequence} for order {ClientOrderId} ({BrokerOrderId}) delivered: {Status}")]
+        public static partial void UpdateDelivered(
+            ILogger logger,
+            string? clientOrderId,
+            string brokerOrderId,
+            OrderStatus status,
+            long sequence);
+
+        [LoggerMessage(
+            EventId = 4031,
+            EventName = "PaperUpdateDeliveryFailed",
+            Level = LogLevel.Warning,
+            Message = "Paper update {Sequence} for order {ClientOrderId} ({BrokerOrderId}, {Status}) was not " +
+                "accepted by the sink; it stays in the outbox and is retried on the next step")]
+        public static partial void DeliveryFailed(
+            ILogger logger,
+            string? clientOrderId,
+            string brokerOrderId,
+            OrderStatus status,
+            long sequence,
+            Exception exception);
+
+        [LoggerMessage(
+            EventId = 4032,
+            EventName = "PaperDeliveryLoopFailed",
+            Level = LogLevel.Error,
+            Message = "Paper broker update delivery failed outside the sink; it is retried on the next step")]
+        public static partial void DeliveryLoopFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(
+            EventId = 4040,
+            EventName = "PaperStepFailed",
+            Level = LogLevel.Error,
+            Message = "Paper broker step failed; the next tick runs it again")]
+        public static partial void StepFailed(ILogger logger, Exception exception);
+    }
+}
