@@ -2,6 +2,7 @@
 // state. The xunit test Breakwater.Dashboard.Tests starts the gateway and runs this script; it can also run by hand:
 //
 //   node dashboard.test.mjs --url http://127.0.0.1:5080 --token <bearer token> [--artifacts <dir>]
+//     [--outage-hold-ms <milliseconds the broker stays down before the outage screenshot, default 2500>]
 //
 // Exit code 0 when every check passed, 1 when one failed (the failing check is printed last), 2 on bad arguments.
 
@@ -32,6 +33,8 @@ const { values: options } = parseArgs({
     token: { type: 'string' },
     artifacts: { type: 'string' },
     chromium: { type: 'string', default: process.env.BREAKWATER_CHROMIUM || '/usr/bin/chromium' },
+    // How long the outage lasts before its screenshot; a longer one makes the strip chart easier to read.
+    'outage-hold-ms': { type: 'string', default: '2500' },
   },
 });
 
@@ -254,7 +257,7 @@ async function run() {
     const lastError = (await brokerRow.locator('td[data-label="Last error"]').textContent()).trim();
     check(lastError !== '' && lastError !== 'none', `the broker row shows the last error ("${lastError}")`);
     // Let the breaker open and the timeline record the outage for the screenshot.
-    await page.waitForTimeout(2500);
+    await page.waitForTimeout(Number(options['outage-hold-ms']));
     await screenshot(page, 'dashboard-outage');
 
     // Recovery.

@@ -180,7 +180,7 @@ function renderCounters() {
   entries.push(['Breaker rejections', rejections, 'degraded']);
   view.renderCounters(entries);
   byId('counters-source').textContent = metrics
-    ? 'Since the gateway started, from /metrics.'
+    ? 'Since the gateway started, from /metrics. An outcome that has not occurred yet reads 0.'
     : 'Counted from the orders the gateway listed; /metrics was not available.';
 }
 

@@ -20,6 +20,7 @@ const BREAKER_WORDS = {
 };
 
 const DEPENDENCY_LABELS = {
+  service: 'Gateway',
   broker: 'Broker',
   database: 'Order journal',
   marketData: 'Market data',
@@ -335,6 +336,7 @@ export function renderFills(fills) {
     return row;
   });
   tbody.replaceChildren(...rows);
+  document.getElementById('fills').hidden = fills.length === 0;
   document.getElementById('fills-empty').hidden = fills.length > 0;
 }
 
