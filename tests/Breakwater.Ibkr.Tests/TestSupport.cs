@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using Breakwater.Domain.Brokers;
+using Breakwater.IbGatewayEmulator;
+using Breakwater.Ibkr.Client;
+using Breakwater.Ibkr.Supervision;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Emulator = Breakwater.IbGatewayEmulator.IbGatewayEmulator;
+
+namespace Breakwater.Ibkr.Tests;
+
+/// <summary>Records every update the adapter reports.</summary>
+internal sealed class RecordingSink : IBrokerUpdateSink
+{
+    private readonly ConcurrentQueue<BrokerOrderUpdate> _updates = new();
+
+    public IReadOnlyList<BrokerOrderUpdate> Updates => [.. _updates];
+
+    public ValueTask OnOrderUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
+    {
+        _updates.Enqueue(update);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>An emulator, a supervisor and an adapter wired together over loopback.</summary>
+internal sealed class AdapterHarness : IAsyncDisposable
+{
+    private AdapterHarness(Emulator emulator, IbkrConnectionSupervisor supervisor, IbkrBroker broker, RecordingSink sink,
+        IbPacer pacer)
+    {
+        Emulator = emulator;
+        Supervisor = supervisor;
+        Broker = broker;
+        Sink = sink;
+        Pacer = pacer;
+    }
+
+    public Emulator Emulator { get; }
+    public IbkrConnectionSupervisor Supervisor { get; }
+    public IbkrBroker Broker { get; }
+    public RecordingSink Sink { get; }
+    public IbPacer Pacer { get; }
+
+    public static async Task<AdapterHarness> StartAsync(
+        TimeProvider? time = null,
+        Action<IbkrOptions>? configure = null,
+        Action<IbGatewayEmulatorOptions>? configureEmulator = null,
+        bool connect = true)
+    {
+        var emulatorOptions = new IbGatewayEmulatorOptions { QuoteInterval = TimeSpan.Zero };
+        configureEmulator?.Invoke(emulatorOptions);
+        var emulator = new Emulator(emulatorOptions);
+        await emulator.StartAsync(CancellationToken.None);
+        var clock = time ?? TimeProvider.System;
+        var options = new IbkrOptions
+        {
+            Port = emulator.Port,
+            ClientId = 7,
+            InitialReconnectDelay = TimeSpan.FromMilliseconds(50),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        };
+        configure?.Invoke(options);
+        // The pacer runs on real time: its 20 ms spacing would otherwise stall every test that does not advance the clock.
+        var pacer = new IbPacer(TimeProvider.System, new IbPacerOptions { MessagesPerSecond = 50 });
+        var supervisor = new IbkrConnectionSupervisor(
+            Options.Create(options), pacer, clock, NullLogger<IbkrConnectionSupervisor>.Instance, new Random(1));
+        var sink = new RecordingSink();
+        var broker = new IbkrBroker(
+            supervisor, sink, new IbOrderIdAllocator(), Options.Create(options), clock, NullLogger<IbkrBroker>.Instance);
+        var harness = new AdapterHarness(emulator, supervisor, broker, sink, pacer);
+        if (connect)
+        {
+            await supervisor.StartAsync(CancellationToken.None);
+            await harness.WaitUntilAsync(() => supervisor.State.Status == IbkrConnectionStatus.Connected, "connected");
+        }
+
+        return harness;
+    }
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds, because socket I/O runs on real time even with a fake clock.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, Action? between = null)
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            if (condition())
+            {
+                return;
+            }
+
+            between?.Invoke();
+            await Task.Delay(10);
+        }
+
+        Assert.Fail($"Timed out waiting until {what}; supervisor state: {Supervisor.State}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Supervisor.DisposeAsync();
+        await Broker.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}
