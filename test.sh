@@ -73,9 +73,13 @@ start_postgres() {
     chown "$user" "$pg_dir"
     pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' \
         2>/dev/null || shuf -i 20000-40000 -n 1)"
-    as_pg() { if [[ "$(id -u)" == 0 ]]; then runuser -u "$user" -- "$@"; else "$@"; fi; }
-    as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U breakwater --auth=trust -E UTF8 --no-sync >/dev/null
-    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+    if [[ "$(id -u)" == 0 ]]; then
+        as_pg=(runuser -u "$user" --)
+    else
+        as_pg=()
+    fi
+    "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U breakwater --auth=trust -E UTF8 --no-sync >/dev/null
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
         -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=200 -c fsync=on" start >/dev/null
     export BREAKWATER_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=breakwater;Database=postgres"
     # The outage test stops and starts this server; it needs the same binaries, directory and account.
@@ -88,7 +92,7 @@ start_postgres() {
 
 stop_postgres() {
     if [[ -n "${pg_dir:-}" && -d "$pg_dir/data" ]]; then
-        as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+        "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
         rm -rf "$pg_dir"
     fi
 }

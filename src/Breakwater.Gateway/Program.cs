@@ -1,6 +1,28 @@
+using Breakwater.Gateway.Api;
+using Breakwater.Gateway.Hosting;
+using Breakwater.Gateway.Security;
+using Breakwater.Journal;
+using Breakwater.Resilience.DependencyInjection;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.UseBreakwaterDefaultUrls();
+builder.Services.AddBreakwaterGateway(builder.Configuration);
+builder.Services.AddGatewayBreakers(builder.Configuration);
+builder.Services.AddGatewaySecurity();
+builder.Services.AddGatewayHealth(builder.Configuration);
+builder.Services.AddBreakwaterJournal(builder.Configuration);
+builder.Services.AddGatewayBroker(builder.Configuration);
+
+// The guards wrap the journal, broker and market data adapters registered above, so they come last.
+builder.Services.AddBreakwaterGuards();
+
 var app = builder.Build();
-app.MapGet("/api/health", () => Results.Ok());
+app.UseGatewayProblems();
+app.UseGatewaySecurity();
+app.MapBreakwaterHealth();
+app.MapOrderApi();
+app.MapMarketDataApi();
+app.MapGatewayBrokerEndpoints();
 app.Run();
 
 /// <summary>Entry point, public so that in-process tests can start the gateway with WebApplicationFactory.</summary>

@@ -1,0 +1,35 @@
+namespace Breakwater.Domain.Orders;
+
+/// <summary>
+/// The in-memory state of one open order. <see cref="Gate"/> serializes every journal write of the order, so that
+/// changes are computed from the latest state and journaled in order; broker calls never run while it is held.
+/// </summary>
+internal sealed class OrderEntry
+{
+    private Order _order;
+
+    public OrderEntry(Order order)
+    {
+        _order = order;
+    }
+
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>The latest journaled state. Read at any time; written only while <see cref="Gate"/> is held.</summary>
+    public Order Order
+    {
+        get => Volatile.Read(ref _order);
+        set => Volatile.Write(ref _order, value);
+    }
+
+    /// <summary>Execution ids of the journaled fills. Accessed only while <see cref="Gate"/> is held.</summary>
+    public HashSet<string> ExecutionIds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Sum of quantity times price over the journaled fills, so that the average price stays exact.</summary>
+    public decimal FilledNotional { get; set; }
+
+    /// <summary>True while the submit that created the order still waits for the broker.</summary>
+    public bool Submitting { get; set; }
+
+    public TaskCompletionSource<Order> Final { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using Breakwater.Domain.Journal;
+using Breakwater.Domain.Orders;
+using Breakwater.Gateway.Security;
+
+namespace Breakwater.Gateway.Api;
+
+/// <summary>Maps the order endpoints under <c>/api/orders</c>; every one requires the API token.</summary>
+public static class OrderEndpoints
+{
+    public const int DefaultPageSize = 50;
+
+    public const int MaxPageSize = 500;
+
+    public static RouteGroupBuilder MapOrderApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/orders").RequireAuthorization(ApiTokenDefaults.PolicyName);
+        group.MapPost("/", SubmitAsync);
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{id:long}", GetAsync);
+        group.MapGet("/{id:long}/history", GetHistoryAsync);
+        group.MapDelete("/{id:long}", CancelAsync);
+        group.MapPost("/cancel-all", CancelAllAsync);
+        return group;
+    }
+
+    private static async Task<IResult> SubmitAsync(
+        HttpContext context, OrderManager orders, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestBodyReader.ReadJsonAsync(context, RequestBodyReader.OrderBodyLimit, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var request = OrderRequestParser.Parse(
+            body, () => Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("N"), out var errors);
+        if (request is null)
+        {
+            return Problems.Validation(context, errors);
+        }
+
+        var result = await orders.SubmitAsync(request, cancellationToken);
+        var response = OrderResponse.From(result.Order);
+        var location = "/api/orders/" + result.Order.Id.ToString(CultureInfo.InvariantCulture);
+        return result.Outcome switch
+        {
+            SubmitOutcome.Existing => Json(response, StatusCodes.Status200OK, location),
+            SubmitOutcome.Uncertain => Json(response, StatusCodes.Status202Accepted, location),
+            _ => Json(response, StatusCodes.Status201Created, location),
+        };
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context, IOrderJournal journal, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        var errors = new List<FieldError>();
+        var status = OrderStatusFilter.All;
+        if (query.TryGetValue("status", out var statusValues))
+        {
+            var text = statusValues.ToString();
+            if (!Enum.TryParse(text, ignoreCase: true, out status) || !Enum.IsDefined(status) || int.TryParse(text, out _))
+            {
+                errors.Add(new FieldError(
+                    "status", "enum", OrderRequestParser.Truncate(text),
+                    "status must be one of 'open', 'filled', 'cancelled', 'rejected', 'all'."));
+            }
+        }
+
+        var limit = DefaultPageSize;
+        if (query.TryGetValue("limit", out var limitValues))
+        {
+            var text = limitValues.ToString();
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit))
+            {
+                errors.Add(new FieldError(
+                    "limit", "integer", OrderRequestParser.Truncate(text), "limit must be a whole number."));
+            }
+            else if (limit is < 1 or > MaxPageSize)
+            {
+                errors.Add(new FieldError(
+                    "limit", "range", text, $"limit must be between 1 and {MaxPageSize}, but it is {limit}."));
+            }
+        }
+
+        long? beforeId = null;
+        if (query.TryGetValue("cursor", out var cursorValues))
+        {
+            var text = cursorValues.ToString();
+            if (OrderCursor.TryDecode(text, out var decoded))
+            {
+                beforeId = decoded;
+            }
+            else
+            {
+                errors.Add(new FieldError(
+                    "cursor", "format", OrderRequestParser.Truncate(text),
+                    "cursor is not a cursor this API returned; pass the nextCursor of the previous page unchanged."));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(context, errors);
+        }
+
+        var page = await journal.ListOrdersAsync(new OrderQuery(status, limit, beforeId), cancellationToken);
+        var response = new OrderListResponse(
+            page.Orders.Select(OrderResponse.From).ToList(),
+            page.NextBeforeId is { } next ? OrderCursor.Encode(next) : null);
+        return TypedResults.Json(response, GatewayJsonContext.Default.OrderListResponse);
+    }
+
+    private static async Task<IResult> GetAsync(
+        long id, HttpContext context, OrderManager orders, CancellationToken cancellationToken)
+    {
+        var order = await orders.GetOrderAsync(id, cancellationToken);
+        return order is null
+            ? NotFound(context, id)
+            : TypedResults.Json(OrderResponse.From(order), GatewayJsonContext.Default.OrderResponse);
+    }
+
+    private static async Task<IResult> GetHistoryAsync(
+        long id, HttpContext context, IOrderJournal journal, CancellationToken cancellationToken)
+    {
+        var events = await journal.GetHistoryAsync(id, cancellationToken);
+        if (events.Count == 0 && await journal.GetOrderAsync(id, cancellationToken) is null)
+        {
+            return NotFound(context, id);
+        }
+
+        var response = new OrderHistoryResponse(
+            id,
+            events.Select(e => new OrderEventResponse(
+                e.Version, e.Kind, e.Status, e.Time, e.Fill is null ? null : FillResponse.From(e.Fill), e.Detail)).ToList(),
+            events.Select(e => e.Fill).OfType<Fill>().Select(FillResponse.From).ToList());
+        return TypedResults.Json(response, GatewayJsonContext.Default.OrderHistoryResponse);
+    }
+
+    private static async Task<IResult> CancelAsync(long id, OrderManager orders, CancellationToken cancellationToken)
+    {
+        var result = await orders.CancelAsync(id, cancellationToken);
+        return Json(OrderResponse.From(result.Order), StatusCodes.Status202Accepted, location: null);
+    }
+
+    private static async Task<IResult> CancelAllAsync(OrderManager orders, CancellationToken cancellationToken)
+    {
+        var result = await orders.CancelAllAsync(cancellationToken);
+        var response = new CancelAllResponse(
+            result.CancelRequested,
+            result.AlreadyFinal,
+            result.Failures.Select(f => new CancelFailureResponse(f.OrderId, f.ClientOrderId, f.Error)).ToList());
+        return TypedResults.Json(response, GatewayJsonContext.Default.CancelAllResponse, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static IResult NotFound(HttpContext context, long id) =>
+        Problems.Result(Problems.Create(
+            context, StatusCodes.Status404NotFound, "order-not-found", $"No order with id {id} exists.") with { OrderId = id });
+
+    private static IResult Json(OrderResponse response, int status, string? location)
+    {
+        var json = TypedResults.Json(response, GatewayJsonContext.Default.OrderResponse, statusCode: status);
+        return location is null ? json : new WithLocation(json, location);
+    }
+
+    /// <summary>Adds a <c>Location</c> header to a JSON result.</summary>
+    private sealed class WithLocation(IResult inner, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Breakwater.Gateway.Api;
+
+/// <summary>Reads a JSON request body up to a size limit, telling apart the cases that get 400, 413 and 415.</summary>
+internal static class RequestBodyReader
+{
+    /// <summary>Largest body the order endpoints accept: 16 KiB, far above any valid order.</summary>
+    public const int OrderBodyLimit = 16 * 1024;
+
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadJsonAsync(
+        HttpContext context, int limit, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.ContentLength > limit)
+        {
+            return (null, TooLarge(context, limit, request.ContentLength.Value));
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+        try
+        {
+            var length = 0;
+            while (length <= limit)
+            {
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, limit + 1 - length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > limit)
+            {
+                return (null, TooLarge(context, limit, null));
+            }
+
+            if (length == 0)
+            {
+                return (null, Problems.Validation(context, [new FieldError("$", "required", null, "A JSON body is required.")]));
+            }
+
+            if (!request.HasJsonContentType())
+            {
+                return (null, UnsupportedMediaType(context));
+            }
+
+            return (buffer.AsSpan(0, length).ToArray(), null);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(context, limit, null));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static IResult UnsupportedMediaType(HttpContext context)
+    {
+        var contentType = context.Request.ContentType is { } sent ? OrderRequestParser.Truncate(sent) : null;
+        var problem = Problems.Create(
+            context, StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+            $"The body must be sent as application/json, but the Content-Type is '{contentType ?? "(none)"}'.")
+            with
+            {
+                Errors = [new FieldError("Content-Type", "mediaType", contentType, "Send Content-Type: application/json.")],
+            };
+        return Problems.Result(problem);
+    }
+
+    private static IResult TooLarge(HttpContext context, int limit, long? length)
+    {
+        var value = length?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = Problems.Create(
+            context, StatusCodes.Status413PayloadTooLarge, "payload-too-large",
+            $"The body must be at most {limit} bytes.")
+            with
+            {
+                Errors = [new FieldError("$", "maxBytes", value, $"The body must be at most {limit} bytes.")],
+            };
+        return Problems.Result(problem);
+    }
+}
