@@ -20,6 +20,7 @@ var app = builder.Build();
 app.UseGatewayProblems();
 app.UseGatewaySecurity();
 app.MapBreakwaterHealth();
+app.MapBreakwaterDashboard();
 app.MapOrderApi();
 app.MapMarketDataApi();
 app.MapGatewayBrokerEndpoints();
