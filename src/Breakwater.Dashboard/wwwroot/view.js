@@ -204,6 +204,8 @@ export function renderDependencies(dependencies, since, rejections, onBreakerAct
     latency.classList.add('num');
 
     error.classList.add('error-cell');
+    // The gateway keeps the last error after a recovery; it is dimmed so that it does not read as current.
+    error.classList.toggle('resolved', dependency.status === 'healthy');
     if (dependency.lastError) {
       const message = element('span', 'error-text', dependency.lastError);
       message.title = dependency.lastError;
@@ -278,6 +280,7 @@ export function renderOrders(orders, onCancel) {
   }
 
   removeStaleRows(tbody, keys);
+  document.getElementById('orders').hidden = orders.open.length === 0;
   document.getElementById('orders-empty').hidden = orders.open.length > 0;
   document.getElementById('cancel-all').disabled = orders.open.length === 0;
   document.getElementById('open-count').textContent = String(orders.open.length);
