@@ -20,7 +20,7 @@ public static class DashboardEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Serves the dashboard page at <c>/</c> and its scripts and styles under <c>/dashboard/</c>, from files embedded
-    /// in this assembly. The endpoints allow anonymous access because the page holds no data: it reads the gateway
+    /// in this assembly. The endpoints allow anonymous access because the page contains no data. It reads the gateway
     /// API with the operator's bearer token, which it keeps in the browser's session storage only.
     /// </summary>
     /// <remarks>

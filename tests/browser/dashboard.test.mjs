@@ -308,7 +308,7 @@ async function run() {
       step(`skipped: isolate and reset, because GET /api/breakers returned ${breakers.status}`);
     }
 
-    // Lost connection: the page says so and recovers by itself.
+    // Lost connection: the page shows a banner and recovers by itself.
     recordProblems = false;
     await page.route('**/api/**', (route) => route.abort('connectionrefused'));
     await page.locator('#connection-banner').waitFor({ state: 'visible', timeout: STATUS_TIMEOUT_MS });

@@ -86,8 +86,8 @@ function first(object, ...keys) {
   return undefined;
 }
 
-// Reads a duration from whichever of the given keys is present; a key ending in "Ms" holds milliseconds, one ending
-// in "Seconds" holds seconds, any other holds a TimeSpan string or seconds.
+// Reads a duration from the first of the given keys that is present. A key ending in "Ms" contains milliseconds, one
+// ending in "Seconds" contains seconds, and any other a TimeSpan string or seconds.
 function durationField(object, ...keys) {
   for (const key of keys) {
     const value = first(object, key);
@@ -173,8 +173,8 @@ function normalizeDependency(name, raw, generatedAt, breakers) {
   };
 }
 
-// A timeline is a list of points or intervals per dependency. The gateway may send it keyed by dependency, as one
-// flat list with a dependency field, or only as status transitions; all three become sorted points per dependency.
+// A timeline is a list of status points per dependency. The gateway may send it inside each dependency, keyed by
+// dependency, as one flat list with a dependency field, or only as transitions. Each form becomes sorted points.
 function normalizeTimeline(status) {
   const points = new Map();
   const add = (dependency, at, value) => {
