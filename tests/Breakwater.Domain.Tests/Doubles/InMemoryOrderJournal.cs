@@ -83,7 +83,12 @@ public sealed class InMemoryOrderJournal : IOrderJournal
             ThrowIf(fail: true);
         }
 
-        return RepeatInsert ? InsertCoreAsync(order).ContinueWith(_ => InsertCoreAsync(order)).Unwrap() : InsertCoreAsync(order);
+        if (RepeatInsert)
+        {
+            _ = InsertCoreAsync(order);
+        }
+
+        return InsertCoreAsync(order);
     }
 
     private Task<JournalInsertResult> InsertCoreAsync(Order order)

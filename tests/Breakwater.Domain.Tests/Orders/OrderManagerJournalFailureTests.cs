@@ -104,9 +104,11 @@ public sealed class OrderManagerJournalFailureTests
     {
         var manager = await StartedManagerAsync();
         _journal.FailReads = true;
-        var update = new BrokerOrderUpdate("B-unknown", "c-unknown", OrderStatus.Cancelled, 0, null, null, _time.GetUtcNow());
+        var update = new BrokerOrderUpdate(
+            "B-unknown", "c-unknown", OrderStatus.Cancelled, 0, null, null, _time.GetUtcNow());
 
-        var exception = await Record.ExceptionAsync(() => manager.OnOrderUpdateAsync(update, CancellationToken.None).AsTask());
+        var exception = await Record.ExceptionAsync(
+            () => manager.OnOrderUpdateAsync(update, CancellationToken.None).AsTask());
 
         Assert.Null(exception);
     }

@@ -272,7 +272,7 @@ public sealed class DatabaseOutageTests
         IReadOnlyDictionary<string, List<string>> FillsByClientOrderId,
         long OutboxLength);
 
-    /// <summary>Clients that post market and limit orders in a loop until stopped, and count the answers.</summary>
+    /// <summary>Clients that post market and limit orders in a loop until stopped, and count the responses by status.</summary>
     private sealed class OrderLoad : IDisposable
     {
         private readonly CancellationTokenSource _stop = new();
