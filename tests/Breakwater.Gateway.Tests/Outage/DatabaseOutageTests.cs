@@ -142,6 +142,34 @@ public sealed class DatabaseOutageTests
         Assert.InRange(after, 1, PoolSize);
     }
 
+    [SkippableOutageFact]
+    public async Task Start_TwoGatewaysAtOnce_MigrateOnce()
+    {
+        await using var postgres = await PrivatePostgresServer.StartAsync();
+
+        var starting = new[] { StartGatewayAsync(postgres), StartGatewayAsync(postgres) };
+        var gateways = await Task.WhenAll(starting);
+        try
+        {
+            await Task.WhenAll(gateways.Select(gateway => gateway.WaitForRunningAsync()));
+            var versions = await postgres.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version");
+
+            Assert.NotEmpty(versions);
+            Assert.Equal(Enumerable.Range(1, versions.Count), versions);
+            Assert.All(gateways, gateway => Assert.False(gateway.HasExited));
+            Assert.All(
+                gateways,
+                gateway => Assert.DoesNotContain("Starting the order manager failed", gateway.Output, StringComparison.Ordinal));
+        }
+        finally
+        {
+            foreach (var gateway in gateways)
+            {
+                await gateway.DisposeAsync();
+            }
+        }
+    }
+
     private static Task<GatewayProcess> StartGatewayAsync(PrivatePostgresServer postgres) =>
         GatewayProcess.StartAsync(new GatewayProcessOptions
         {
