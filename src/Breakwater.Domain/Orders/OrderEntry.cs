@@ -28,6 +28,12 @@ internal sealed class OrderEntry
     /// <summary>Sum of quantity times price over the journaled fills, so that the average price stays exact.</summary>
     public decimal FilledNotional { get; set; }
 
+    /// <summary>
+    /// True after a journal write failed in a way that may have committed; the next change reloads the state first.
+    /// Accessed only while <see cref="Gate"/> is held.
+    /// </summary>
+    public bool Stale { get; set; }
+
     /// <summary>True while the submit that created the order still waits for the broker.</summary>
     public bool Submitting { get; set; }
 

@@ -1,4 +1,5 @@
 using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Journal;
 using Microsoft.Extensions.Logging;
 
 namespace Breakwater.Domain.Orders;
@@ -135,6 +136,25 @@ public sealed partial class OrderManager
                 "journaled state")]
         public static partial void JournalWriteFailed(
             ILogger logger, long orderId, string clientOrderId, string change, Exception exception);
+
+        [LoggerMessage(
+            EventId = 1018,
+            EventName = "StateReloaded",
+            Level = LogLevel.Information,
+            Message = "Change to version {Version} of order {OrderId} ({ClientOrderId}) was not journaled " +
+                "({Outcome}), so version {StoredVersion} was reloaded from the journal")]
+        public static partial void StateReloaded(
+            ILogger logger, long orderId, string clientOrderId, int version, AppendOutcome outcome, int storedVersion);
+
+        [LoggerMessage(
+            EventId = 1019,
+            EventName = "LateFillOnFinalOrder",
+            Level = LogLevel.Error,
+            Message = "Order {OrderId} ({ClientOrderId}) is {Status} but the broker reported fill {ExecutionId}: " +
+                "{FillQuantity} at {FillPrice}. The fill is journaled and the order flagged for an operator")]
+        public static partial void LateFillOnFinalOrder(
+            ILogger logger, long orderId, string clientOrderId, OrderStatus status, string executionId,
+            long fillQuantity, decimal fillPrice);
 
         [LoggerMessage(
             EventId = 1020,

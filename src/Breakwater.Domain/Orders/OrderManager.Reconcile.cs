@@ -1,5 +1,6 @@
 using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Dependencies;
+using Breakwater.Domain.Journal;
 
 namespace Breakwater.Domain.Orders;
 
@@ -240,7 +241,14 @@ public sealed partial class OrderManager
             var reason =
                 $"The broker has no record of the order {_options.SubmitUncertainGracePeriod.TotalSeconds:0.###} s " +
                 "after an uncertain submit, so it was never placed.";
-            await CommitLockedAsync(entry, Reject(order, reason), OrderEventKind.StatusChanged, fill: null, reason);
+            var outcome = await CommitLockedAsync(
+                entry, Reject(order, reason), OrderEventKind.StatusChanged, fill: null, reason);
+            if (outcome != AppendOutcome.Appended)
+            {
+                // The journal was ahead of this state and it was reloaded; the next pass looks at the stored one.
+                return ReconcileOutcome.Unresolved;
+            }
+
             Log.UncertainOrderRejected(_logger, order.Id, order.ClientOrderId, age);
             return ReconcileOutcome.Rejected;
         }

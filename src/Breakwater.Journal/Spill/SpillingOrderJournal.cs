@@ -78,10 +78,11 @@ public sealed partial class SpillingOrderJournal : IOrderJournal
 
     /// <summary>
     /// Journals <paramref name="change"/> in the database, or appends it to the spill when the database is
-    /// unavailable or changes of the same order still wait in the spill. Returns true after a spill append: the
-    /// change is durable and is written to the database by a later <see cref="ReplayAsync"/>.
+    /// unavailable or changes of the same order still wait in the spill. Returns
+    /// <see cref="AppendOutcome.Appended"/> after a spill append: the change is durable and is written to the database
+    /// by a later <see cref="ReplayAsync"/>.
     /// </summary>
-    public async Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
+    public async Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
         var orderId = change.Order.Id;
@@ -126,7 +127,7 @@ public sealed partial class SpillingOrderJournal : IOrderJournal
         }
 
         Spilled?.Invoke();
-        return true;
+        return AppendOutcome.Appended;
     }
 
     /// <summary>
@@ -143,7 +144,7 @@ public sealed partial class SpillingOrderJournal : IOrderJournal
                     UncountLocked(change.Order.Id);
                 }
 
-                return written;
+                return written == AppendOutcome.Appended;
             },
             cancellationToken);
 

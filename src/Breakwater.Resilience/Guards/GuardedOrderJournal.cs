@@ -58,10 +58,10 @@ public sealed class GuardedOrderJournal : IOrderJournal
             (Inner: _inner, Order: order),
             cancellationToken);
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
         _guard.RunRetriedAsync(
             "AppendChange",
-            static (args, token) => new ValueTask<bool>(args.Inner.AppendChangeAsync(args.Change, token)),
+            static (args, token) => new ValueTask<AppendOutcome>(args.Inner.AppendChangeAsync(args.Change, token)),
             (Inner: _inner, Change: change),
             cancellationToken);
 

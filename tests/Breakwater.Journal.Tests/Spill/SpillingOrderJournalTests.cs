@@ -33,7 +33,7 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AppendChange_DatabaseDown_SpillsAndReturnsTrue()
+    public async Task AppendChange_DatabaseDown_SpillsAndReturnsAppended()
     {
         var journal = Open();
         var order = await InsertAsync(journal, 1);
@@ -41,7 +41,7 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
 
         var appended = await journal.AppendChangeAsync(Orders.Status(order, OrderStatus.Submitted, "B1"), default);
 
-        Assert.True(appended);
+        Assert.Equal(AppendOutcome.Appended, appended);
         Assert.Equal(1, journal.PendingChanges);
         Assert.True(new FileInfo(SpillPath).Length > 0);
         Assert.Equal(1, (await _database.Inner.GetOrderAsync(1, default))!.Version);
@@ -191,7 +191,7 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
         public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken) =>
             Run(() => inner.InsertOrderAsync(order, cancellationToken));
 
-        public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+        public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
             Run(() => inner.AppendChangeAsync(change, cancellationToken));
 
         public Task<Order?> GetOrderAsync(long id, CancellationToken cancellationToken) =>

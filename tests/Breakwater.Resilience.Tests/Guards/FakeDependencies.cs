@@ -85,7 +85,8 @@ internal sealed class FakeJournal : IOrderJournal
     public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken) =>
         Answer(new JournalInsertResult(order, true));
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) => Answer(true);
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+        Answer(AppendOutcome.Appended);
 
     public Task<Order?> GetOrderAsync(long id, CancellationToken cancellationToken) => Answer<Order?>(null);
 
