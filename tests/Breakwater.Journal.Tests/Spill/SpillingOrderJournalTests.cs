@@ -167,11 +167,40 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
         Assert.Equal(0, journal.PendingChanges);
     }
 
-    private SpillingOrderJournal Open()
+    private SpillingOrderJournal Open() =>
+        new(_database, OpenQueue(), NullLogger<SpillingOrderJournal>.Instance);
+
+    private DurableSpillQueue OpenQueue()
     {
         var queue = new DurableSpillQueue(SpillPath, NullLogger<DurableSpillQueue>.Instance);
         _queues.Add(queue);
-        return new SpillingOrderJournal(_database, queue, NullLogger<SpillingOrderJournal>.Instance);
+        return queue;
+    }
+
+    [Fact]
+    public async Task DisposeAsync_OwnedInnerJournal_CommitsQueuedWritesAndShutsItDown()
+    {
+        var inner = _store.OpenJournal();
+        await inner.MigrateAsync(CancellationToken.None);
+        var spill = new SpillingOrderJournal(
+            inner, OpenQueue(), NullLogger<SpillingOrderJournal>.Instance, ownsInner: true);
+        var queued = spill.InsertOrderAsync(Orders.New(7), CancellationToken.None);
+
+        await spill.DisposeAsync();
+
+        Assert.True((await queued).Inserted);
+        await Assert.ThrowsAsync<ObjectDisposedException>(
+            () => inner.InsertOrderAsync(Orders.New(8), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_InnerJournalNotOwned_LeavesItOpen()
+    {
+        var spill = new SpillingOrderJournal(_database, OpenQueue(), NullLogger<SpillingOrderJournal>.Instance);
+
+        await spill.DisposeAsync();
+
+        Assert.True((await _database.InsertOrderAsync(Orders.New(9), CancellationToken.None)).Inserted);
     }
 
     private static async Task<Order> InsertAsync(IOrderJournal journal, long id) =>
