@@ -208,7 +208,7 @@ public sealed partial class CancelSweep
         {
             using var attempt = new CancellationTokenSource(_options.CancelAttemptTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, attempt.Token);
-            working = await _broker.GetOpenOrdersAsync(OpenOrderScope.Account, linked.Token);
+            working = await _broker.GetOpenOrdersAsync(OpenOrderScope.Account, linked.Token).WaitAsync(linked.Token);
         }
 #pragma warning disable CA1031 // A failed listing is retried on the next scan and must not end the sweep.
         catch (Exception exception)
@@ -297,7 +297,8 @@ public sealed partial class CancelSweep
             {
                 using var attemptTimeout = new CancellationTokenSource(_options.CancelAttemptTimeout, _time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, attemptTimeout.Token);
-                await send(linked.Token);
+                // WaitAsync abandons a broker call that ignores its token, so a stuck adapter cannot stall the sweep.
+                await send(linked.Token).WaitAsync(linked.Token);
                 Interlocked.Increment(ref _cancelsSent);
                 Log.CancelSent(_logger, orderId, clientOrderId, brokerOrderId, attempt);
                 return _time.GetTimestamp();

@@ -1,0 +1,148 @@
+using Breakwater.Domain.Dependencies;
+using Breakwater.Domain.Orders;
+using Breakwater.Gateway.Shutdown;
+
+namespace Breakwater.Gateway.Tests.Shutdown;
+
+public sealed class CancelSweepTests
+{
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
+
+    [Fact]
+    public async Task RunAsync_BrokerConfirms_EveryOrderFinal()
+    {
+        var harness = await SweepHarness.CreateAsync();
+        harness.ConfirmCancels();
+        await harness.PlaceRestingAsync(5);
+
+        var result = await harness.DriveAsync(
+            harness.Sweep.RunAsync(new CancelSweepRequest(TimeSpan.FromSeconds(10)), CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(10));
+
+        Assert.True(result.AllConfirmed);
+        Assert.Equal(5, result.CancelsSent);
+        Assert.Equal(0, harness.Orders.OpenOrderCount);
+        Assert.All(harness.Journal.AllOrders(), order => Assert.Equal(OrderStatus.Cancelled, order.Status));
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(1), $"The sweep took {result.Elapsed} of fake time.");
+    }
+
+    [Fact]
+    public async Task RunAsync_BrokerFailsTwice_RetriesWithDoublingBackoff()
+    {
+        var harness = await SweepHarness.CreateAsync(new ShutdownOptions
+        {
+            CancelRetryInitialDelay = TimeSpan.FromMilliseconds(200),
+            CancelRetryMaxDelay = TimeSpan.FromSeconds(5),
+        });
+        await harness.PlaceRestingAsync(1);
+        var attempts = new List<TimeSpan>();
+        harness.Broker.OnCancel = async reference =>
+        {
+            attempts.Add(harness.Now);
+            if (attempts.Count <= 2)
+            {
+                throw new DependencyUnavailableException(DependencyNames.Broker, "The broker did not answer.");
+            }
+
+            await harness.Broker.ConfirmCancelAsync(reference.ClientOrderId);
+            return true;
+        };
+
+        var result = await harness.DriveAsync(
+            harness.Sweep.RunAsync(new CancelSweepRequest(TimeSpan.FromSeconds(10)), CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(10));
+
+        Assert.True(result.AllConfirmed);
+        Assert.Equal(3, attempts.Count);
+        Assert.InRange(attempts[1] - attempts[0], TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200) + (5 * Step));
+        Assert.InRange(attempts[2] - attempts[1], TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(400) + (5 * Step));
+    }
+
+    [Fact]
+    public async Task RunAsync_BrokerNeverConfirms_ReturnsUnconfirmedAtDeadline()
+    {
+        var harness = await SweepHarness.CreateAsync(new ShutdownOptions
+        {
+            CancelAttemptTimeout = TimeSpan.FromMilliseconds(500),
+        });
+        harness.AcceptCancelsWithoutConfirming();
+        var ids = await harness.PlaceRestingAsync(3);
+
+        var result = await harness.DriveAsync(
+            harness.Sweep.RunAsync(new CancelSweepRequest(TimeSpan.FromSeconds(2)), CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(5));
+
+        Assert.False(result.AllConfirmed);
+        Assert.Equal(ids, result.Unconfirmed.Select(order => order.Id));
+        Assert.InRange(result.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2) + (5 * Step));
+        Assert.All(
+            harness.CancelTimes.GroupBy(cancel => cancel.ClientOrderId),
+            group => Assert.True(group.Count() >= 3, $"{group.Key} was sent {group.Count()} times in 2 s."));
+    }
+
+    [Fact]
+    public async Task RunAsync_BrokerCallIgnoresToken_AbandonsItAtDeadline()
+    {
+        var harness = await SweepHarness.CreateAsync(new ShutdownOptions
+        {
+            CancelAttemptTimeout = TimeSpan.FromMilliseconds(300),
+        });
+        await harness.PlaceRestingAsync(2);
+        var attempts = 0;
+        var never = new TaskCompletionSource<bool>();
+        harness.Broker.OnCancel = _ =>
+        {
+            Interlocked.Increment(ref attempts);
+            return never.Task;
+        };
+
+        var result = await harness.DriveAsync(
+            harness.Sweep.RunAsync(new CancelSweepRequest(TimeSpan.FromSeconds(1)), CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(5));
+
+        Assert.Equal(2, result.Unconfirmed.Count);
+        Assert.Equal(0, result.CancelsSent);
+        Assert.True(attempts >= 4, $"The broker saw {attempts} cancel attempts; each stuck one should be retried.");
+    }
+
+    [Fact]
+    public async Task RunAsync_JournalDown_StillSendsEveryCancel()
+    {
+        var harness = await SweepHarness.CreateAsync();
+        harness.ConfirmCancels();
+        await harness.PlaceRestingAsync(4);
+        harness.Journal.FailWrites = true;
+
+        var result = await harness.DriveAsync(
+            harness.Sweep.RunAsync(new CancelSweepRequest(TimeSpan.FromSeconds(1)), CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(5));
+
+        Assert.Equal(4, harness.CancelTimes.Select(cancel => cancel.ClientOrderId).Distinct().Count());
+        Assert.Equal(4, result.Unconfirmed.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_Filter_CancelsOnlySelectedOrders()
+    {
+        var harness = await SweepHarness.CreateAsync();
+        harness.ConfirmCancels();
+        var ids = await harness.PlaceRestingAsync(4);
+        var selected = ids.Take(2).ToHashSet();
+
+        var result = await harness.DriveAsync(
+            harness.Sweep.RunAsync(
+                new CancelSweepRequest(TimeSpan.FromSeconds(5), Filter: order => selected.Contains(order.Id)),
+                CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(5));
+
+        Assert.True(result.AllConfirmed);
+        Assert.Equal(2, result.CancelsSent);
+        Assert.Equal(ids.Skip(2), harness.Orders.GetOpenOrders().Select(order => order.Id));
+    }
+}
