@@ -195,6 +195,7 @@ public sealed class ShutdownProcessTests
         }).ToList();
         await WaitForOpenOrdersAsync(client, atLeast: 5);
         await gateway.SendSignalAsync("TERM");
+        await WaitForStoppingAsync(client);
         signalled.SetResult();
         var results = await Task.WhenAll(burst);
         var exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -229,5 +230,21 @@ public sealed class ShutdownProcessTests
         }
 
         throw new TimeoutException($"Fewer than {atLeast} orders were open after 10 seconds.");
+    }
+
+    /// <summary>Waits until readiness reports the lifecycle stopping, so that the gateway has seen the signal.</summary>
+    private static async Task WaitForStoppingAsync(HttpClient client)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            using var response = await client.GetAsync("/api/health/ready");
+            if ((await response.ReadJsonAsync()).GetProperty("lifecycle").GetString() == "stopping")
+            {
+                return;
+            }
+        }
+
+        throw new TimeoutException("Readiness did not report the lifecycle stopping within ten seconds of SIGTERM.");
     }
 }

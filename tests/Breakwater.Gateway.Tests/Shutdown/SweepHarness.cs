@@ -21,7 +21,7 @@ internal sealed class SweepHarness
         Options = options;
         Orders = new OrderManager(Journal, Broker, Lifecycle, Time, NullLogger<OrderManager>.Instance);
         Broker.Sink = Orders;
-        Sweep = new CancelSweep(Orders, Broker, options, Time, NullLogger<CancelSweep>.Instance);
+        Sweep = new CancelSweep(Orders, Broker, options, Time, SweepLog);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 4, 15, 0, 0, TimeSpan.Zero));
@@ -39,6 +39,8 @@ internal sealed class SweepHarness
     public CancelSweep Sweep { get; }
 
     public ListLogger<ShutdownCoordinator> CoordinatorLog { get; } = new();
+
+    public ListLogger<CancelSweep> SweepLog { get; } = new();
 
     /// <summary>Exit codes the coordinator reported.</summary>
     public ConcurrentQueue<int> ExitCodes { get; } = new();
@@ -143,14 +145,23 @@ internal sealed class ListLogger<T> : ILogger<T>
 {
     public ConcurrentQueue<(LogLevel Level, string EventName, string Message)> Entries { get; } = new();
 
+    /// <summary>The structured values of every entry, keyed by placeholder name.</summary>
+    public ConcurrentQueue<(string EventName, IReadOnlyDictionary<string, object?> Values)> Values { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
     public void Log<TState>(
-        LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
         Entries.Enqueue((logLevel, eventId.Name ?? "", formatter(state, exception)));
+        if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs)
+        {
+            Values.Enqueue((eventId.Name ?? "", pairs.ToDictionary(pair => pair.Key, pair => pair.Value)));
+        }
+    }
 
     public bool Contains(string eventName) => Entries.Any(entry => entry.EventName == eventName);
 }
