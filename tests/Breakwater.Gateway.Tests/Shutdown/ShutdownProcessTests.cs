@@ -78,7 +78,7 @@ public sealed class ShutdownProcessTests
     }
 
     [Fact]
-    public async Task Sigterm_BrokerHangs_ExitsByDeadlineWithCode3()
+    public async Task Sigterm_BrokerHangsAndSecondSignal_ExitsByDeadlineWithCode3()
     {
         await using var gateway = await GatewayProcess.StartAsync(new GatewayProcessOptions
         {
@@ -98,6 +98,8 @@ public sealed class ShutdownProcessTests
         await gateway.SendSignalAsync("TERM");
         var clock = Stopwatch.StartNew();
         await gateway.WaitForOutputAsync("Shutdown started", TimeSpan.FromSeconds(5));
+        await gateway.SendSignalAsync("INT");
+        await gateway.WaitForOutputAsync("again (signal 2)", TimeSpan.FromSeconds(5));
         using var duringSweep = await client.GetAsync("/api/health/ready");
         var duringSweepBody = await duringSweep.ReadJsonAsync();
         using var status = await client.GetAsync("/api/status");
