@@ -59,6 +59,7 @@ public sealed partial class StartupRecovery
             return false;
         }
 
+        // NOTE: unknown broker orders are reported in the log only; /api/status does not list them.
         foreach (var unknown in report.Orphans)
         {
             Log.UnknownBrokerOrder(

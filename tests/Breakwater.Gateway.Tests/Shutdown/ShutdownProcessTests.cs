@@ -19,7 +19,7 @@ public sealed class ShutdownProcessCollection
 [Collection(ShutdownProcessCollection.Name)]
 public sealed class ShutdownProcessTests
 {
-    /// <summary>Budget from the signal to the first 503 from readiness; part of the shutdown's acceptance.</summary>
+    /// <summary>Budget from SIGTERM to the first 503 from readiness, so that load balancers stop routing at once.</summary>
     private static readonly TimeSpan ReadinessBudget = TimeSpan.FromMilliseconds(100);
 
     [Fact]
