@@ -1,3 +1,4 @@
+using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Orders;
 using Breakwater.Gateway.Shutdown;
@@ -150,5 +151,45 @@ public sealed class CancelSweepTests
         Assert.True(result.AllConfirmed);
         Assert.Equal(2, result.CancelsSent);
         Assert.Equal(ids.Skip(2), harness.Orders.GetOpenOrders().Select(order => order.Id));
+    }
+
+    [Fact]
+    public async Task RunAsync_AccountScope_CancelsUntrackedBrokerOrders()
+    {
+        var harness = await SweepHarness.CreateAsync(new ShutdownOptions
+        {
+            AccountScanInterval = TimeSpan.FromMilliseconds(100),
+        });
+        harness.Broker.Remember(new BrokerOrderState(
+            "EXT-1", "other-client-1", "MSFT", OrderSide.Sell, 5, OrderType.Limit, 900m, OrderStatus.Submitted, 0, []));
+        await harness.PlaceRestingAsync(2);
+
+        // Confirms the gateway's own orders, then lets the default path mark every cancelled order final at the broker.
+        harness.Broker.OnCancel = async reference =>
+        {
+            if (reference.ClientOrderId.StartsWith("rest-", StringComparison.Ordinal))
+            {
+                await harness.Broker.ConfirmCancelAsync(reference.ClientOrderId);
+            }
+
+            return false;
+        };
+
+        var gatewayOnly = await harness.DriveAsync(
+            harness.Sweep.RunAsync(new CancelSweepRequest(TimeSpan.FromSeconds(5)), CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(5));
+        var account = await harness.DriveAsync(
+            harness.Sweep.RunAsync(
+                new CancelSweepRequest(TimeSpan.FromSeconds(5), ShutdownCancelScope.Account), CancellationToken.None),
+            Step,
+            TimeSpan.FromSeconds(5));
+        var external = await harness.Broker.FindOrderAsync("other-client-1", CancellationToken.None);
+
+        Assert.Equal(2, gatewayOnly.CancelsSent);
+        Assert.True(account.AllConfirmed);
+        Assert.Equal(1, account.CancelsSent);
+        Assert.Equal(OrderStatus.Cancelled, external!.Status);
+        Assert.Contains(harness.Broker.Cancelled, reference => reference.BrokerOrderId == "EXT-1");
     }
 }
