@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Lifecycle;
 using Breakwater.Domain.Orders;
 using Breakwater.Gateway.Shutdown;
@@ -42,6 +43,8 @@ internal sealed class SweepHarness
 
     public ListLogger<CancelSweep> SweepLog { get; } = new();
 
+    public ListLogger<StartupRecovery> RecoveryLog { get; } = new();
+
     /// <summary>Exit codes the coordinator reported.</summary>
     public ConcurrentQueue<int> ExitCodes { get; } = new();
 
@@ -50,11 +53,35 @@ internal sealed class SweepHarness
 
     public static async Task<SweepHarness> CreateAsync(ShutdownOptions? options = null)
     {
-        var harness = new SweepHarness(options ?? new ShutdownOptions());
+        var harness = CreateStopped(options);
         await harness.Orders.StartAsync(CancellationToken.None);
         harness.Lifecycle.MarkRunning();
         return harness;
     }
+
+    /// <summary>Creates the harness without starting the order manager, so that a test can seed the journal first.</summary>
+    public static SweepHarness CreateStopped(ShutdownOptions? options = null) => new(options ?? new ShutdownOptions());
+
+    /// <summary>
+    /// Journals an order that an earlier run left working and makes the broker know it, as after a crash.
+    /// </summary>
+    public Order SeedLeftOpen(long id, string clientOrderId, string brokerOrderId)
+    {
+        var request = new OrderRequest(clientOrderId, "AAPL", OrderSide.Buy, 10, OrderType.Limit, 1.00m, TimeInForce.Gtc);
+        var order = Order.Create(id, request, Time.GetUtcNow()) with
+        {
+            Status = OrderStatus.Submitted,
+            BrokerOrderId = brokerOrderId,
+            Version = 2,
+        };
+        Journal.Seed(order);
+        Broker.Remember(new BrokerOrderState(
+            brokerOrderId, clientOrderId, "AAPL", OrderSide.Buy, 10, OrderType.Limit, 1.00m, OrderStatus.Submitted, 0, []));
+        return order;
+    }
+
+    public StartupRecovery CreateRecovery(StartupRecoveryOptions options) => new(
+        Orders, Sweep, Microsoft.Extensions.Options.Options.Create(options), Time, RecoveryLog);
 
     /// <summary>Fake time passed since the harness was created.</summary>
     public TimeSpan Now => Time.GetUtcNow() - new DateTimeOffset(2026, 12, 4, 15, 0, 0, TimeSpan.Zero);
