@@ -92,7 +92,10 @@ internal sealed class ShutdownSweepScenario(HarnessOptions options, TextWriter o
             new ParallelOptions { MaxDegreeOfParallelism = options.Clients, CancellationToken = cancellationToken },
             async (i, token) =>
             {
-                var body = $$"""{"clientOrderId":"sweep-{{i}}","symbol":"AAPL","side":"buy","quantity":10,"type":"limit","limitPrice":1.00,"timeInForce":"gtc"}""";
+                var body = $$"""
+                    {"clientOrderId":"sweep-{{i}}","symbol":"AAPL","side":"buy","quantity":10,
+                     "type":"limit","limitPrice":1.00,"timeInForce":"gtc"}
+                    """;
                 using var content = new StringContent(body, Encoding.UTF8, "application/json");
                 using var response = await client.PostAsync("/api/orders", content, token);
                 if (response.StatusCode != HttpStatusCode.Created)
@@ -189,10 +192,8 @@ internal sealed class ShutdownSweepScenario(HarnessOptions options, TextWriter o
 
         public void Signal(string signal)
         {
-            using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)])
-            {
-                UseShellExecute = false,
-            })!;
+            var processId = _process.Id.ToString(CultureInfo.InvariantCulture);
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, processId]) { UseShellExecute = false })!;
             kill.WaitForExit();
         }
 

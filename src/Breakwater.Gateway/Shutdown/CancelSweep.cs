@@ -97,6 +97,7 @@ public sealed partial class CancelSweep
         var accountOrders = new Dictionary<string, AccountOrderCancel>(StringComparer.Ordinal);
         var accountClear = request.Scope != ShutdownCancelScope.Account;
         var nextAccountScan = started;
+        var accountScanTicks = (long)(_options.AccountScanInterval.TotalSeconds * _time.TimestampFrequency);
         var wake = NewSignal();
         void OnFinalized(Order order) => Volatile.Read(ref wake).TrySetResult();
         _orders.OrderFinalized += OnFinalized;
@@ -120,7 +121,7 @@ public sealed partial class CancelSweep
                 if (request.Scope == ShutdownCancelScope.Account && _time.GetTimestamp() >= nextAccountScan)
                 {
                     accountClear = await ScanAccountAsync(open, accountOrders, slots, token);
-                    nextAccountScan = _time.GetTimestamp() + (long)(_options.AccountScanInterval.TotalSeconds * _time.TimestampFrequency);
+                    nextAccountScan = _time.GetTimestamp() + accountScanTicks;
                 }
 
                 var inFlight = request.WaitForInFlightSubmits ? _orders.InFlightSubmitCount : 0;

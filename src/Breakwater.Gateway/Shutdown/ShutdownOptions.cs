@@ -58,7 +58,9 @@ public sealed class ShutdownOptions
     /// </summary>
     public TimeSpan CancelAttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Backoff before the second attempt of a failed cancel; it doubles per attempt. Default 200 ms; 1 ms to 10 s.</summary>
+    /// <summary>
+    /// Backoff before the second attempt of a failed cancel; it doubles per attempt. Default 200 ms; 1 ms to 10 s.
+    /// </summary>
     public TimeSpan CancelRetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Upper bound of the backoff between cancel attempts. Default 5 seconds; 1 ms to 1 minute.</summary>
@@ -96,7 +98,11 @@ public sealed class ShutdownOptions
         CheckRange(
             errors, nameof(CancelAttemptTimeout), CancelAttemptTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
         CheckRange(
-            errors, nameof(CancelRetryInitialDelay), CancelRetryInitialDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));
+            errors,
+            nameof(CancelRetryInitialDelay),
+            CancelRetryInitialDelay,
+            TimeSpan.FromMilliseconds(1),
+            TimeSpan.FromSeconds(10));
         CheckRange(
             errors, nameof(CancelRetryMaxDelay), CancelRetryMaxDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
         CheckRange(errors, nameof(ScanInterval), ScanInterval, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));

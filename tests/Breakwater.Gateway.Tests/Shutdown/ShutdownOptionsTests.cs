@@ -4,6 +4,8 @@ namespace Breakwater.Gateway.Tests.Shutdown;
 
 public sealed class ShutdownOptionsTests
 {
+    private const StringComparison Ordinal = StringComparison.Ordinal;
+
     [Fact]
     public void EffectiveHostTimeout_NotSet_AddsTenSecondsToSequence()
     {
@@ -43,9 +45,9 @@ public sealed class ShutdownOptionsTests
 
         var errors = options.Validate();
 
-        Assert.Contains(errors, error => error.StartsWith("Breakwater:Shutdown:CancelTimeout must be", StringComparison.Ordinal));
-        Assert.Contains(errors, error => error.StartsWith("Breakwater:Shutdown:MaxConcurrentCancels must be", StringComparison.Ordinal));
-        Assert.Contains(errors, error => error.StartsWith("Breakwater:Shutdown:DrainDelay must be", StringComparison.Ordinal));
+        Assert.Contains(errors, error => error.StartsWith("Breakwater:Shutdown:CancelTimeout must be", Ordinal));
+        Assert.Contains(errors, error => error.StartsWith("Breakwater:Shutdown:MaxConcurrentCancels must be", Ordinal));
+        Assert.Contains(errors, error => error.StartsWith("Breakwater:Shutdown:DrainDelay must be", Ordinal));
     }
 
     [Fact]

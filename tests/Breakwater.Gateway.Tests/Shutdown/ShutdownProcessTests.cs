@@ -216,7 +216,7 @@ public sealed class ShutdownProcessTests
         Assert.All(book, row => Assert.Contains(created, result => result.Client == row.ClientOrderId));
     }
 
-    /// <summary>Waits until the status endpoint counts open orders, journaled submits still waiting for the broker included.</summary>
+    /// <summary>Waits until the status endpoint counts open orders, including submits still waiting for the broker.</summary>
     private static async Task WaitForOpenOrdersAsync(HttpClient client, int atLeast)
     {
         var clock = Stopwatch.StartNew();
