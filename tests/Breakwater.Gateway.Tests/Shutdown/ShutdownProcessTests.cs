@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Breakwater.Gateway.Tests.Api;
 using Breakwater.Gateway.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Breakwater.Gateway.Tests.Shutdown;
 
@@ -17,7 +18,7 @@ public sealed class ShutdownProcessCollection
 /// paper broker's book files after it exits.
 /// </summary>
 [Collection(ShutdownProcessCollection.Name)]
-public sealed class ShutdownProcessTests
+public sealed class ShutdownProcessTests(ITestOutputHelper output)
 {
     /// <summary>Budget from SIGTERM to the first 503 from readiness, so that load balancers stop routing at once.</summary>
     private static readonly TimeSpan ReadinessBudget = TimeSpan.FromMilliseconds(100);
@@ -50,6 +51,7 @@ public sealed class ShutdownProcessTests
         while (readiness == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(5));
 
         var firstUnavailable = clock.Elapsed;
+        output.WriteLine($"First 503 from readiness {firstUnavailable.TotalMilliseconds:0.0} ms after SIGTERM.");
         using var ready = await probe.GetAsync("/api/health/ready");
         var readyBody = await ready.ReadJsonAsync();
         using var live = await probe.GetAsync("/api/health");
@@ -105,8 +107,9 @@ public sealed class ShutdownProcessTests
         using var status = await client.GetAsync("/api/status");
         var exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20));
         var elapsed = clock.Elapsed;
+        output.WriteLine($"Exited {elapsed.TotalSeconds:0.00} s after SIGTERM with the broker hanging.");
         var journal = ShutdownProcessSupport.ReadJournal(gateway.DataDirectory);
-        var output = gateway.Output;
+        var gatewayOutput = gateway.Output;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, duringSweep.StatusCode);
         Assert.Equal("stopping", duringSweepBody.GetProperty("lifecycle").GetString());
@@ -117,10 +120,10 @@ public sealed class ShutdownProcessTests
         Assert.All(journal, row => Assert.Equal("CancelUnconfirmed", row.Attention));
         foreach (var id in ids)
         {
-            Assert.Contains($"Cancel of order {id} (", output, StringComparison.Ordinal);
+            Assert.Contains($"Cancel of order {id} (", gatewayOutput, StringComparison.Ordinal);
         }
 
-        Assert.Contains("not confirmed before the shutdown deadline", output, StringComparison.Ordinal);
+        Assert.Contains("not confirmed before the shutdown deadline", gatewayOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -152,7 +155,7 @@ public sealed class ShutdownProcessTests
 
         var journal = ShutdownProcessSupport.ReadJournal(gateway.DataDirectory);
         var book = ShutdownProcessSupport.ReadBook(gateway.DataDirectory);
-        var output = gateway.Output;
+        var gatewayOutput = gateway.Output;
 
         Assert.Equal(10, bookAfterKill.Count(row => row.Status != ShutdownProcessSupport.BookCancelled));
         Assert.All(statuses, status => Assert.Equal("cancelled", status));
@@ -161,8 +164,8 @@ public sealed class ShutdownProcessTests
         Assert.All(book, row => Assert.Equal(ShutdownProcessSupport.BookCancelled, row.Status));
         Assert.All(book.GroupBy(row => row.ClientOrderId), group => Assert.Single(group));
         Assert.True(
-            output.IndexOf("Cancelling 10 orders left open", StringComparison.Ordinal)
-                < output.LastIndexOf("Gateway running with", StringComparison.Ordinal),
+            gatewayOutput.IndexOf("Cancelling 10 orders left open", StringComparison.Ordinal)
+                < gatewayOutput.LastIndexOf("Gateway running with", StringComparison.Ordinal),
             "The orders left open were not cancelled before the gateway started accepting orders.");
     }
 
