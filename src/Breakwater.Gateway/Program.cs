@@ -22,6 +22,7 @@ builder.Services.AddGatewayShutdown(builder.Configuration);
 
 // The guards wrap the journal, broker and market data adapters registered above, so they come last.
 builder.Services.AddBreakwaterGuards();
+builder.Services.AddGatewayJournalOutageHandling();
 
 var app = builder.Build();
 app.UseGatewayProblems();
