@@ -157,6 +157,13 @@ public sealed partial class OrderManager
             long fillQuantity, decimal fillPrice);
 
         [LoggerMessage(
+            EventId = 1024,
+            EventName = "CancelFailed",
+            Level = LogLevel.Warning,
+            Message = "Cancel of order {OrderId} ({ClientOrderId}) during cancel-all failed; the other cancels go on")]
+        public static partial void CancelFailed(ILogger logger, long orderId, string clientOrderId, Exception exception);
+
+        [LoggerMessage(
             EventId = 1020,
             EventName = "CancelRequested",
             Level = LogLevel.Information,
