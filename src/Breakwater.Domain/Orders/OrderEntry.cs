@@ -7,6 +7,7 @@ namespace Breakwater.Domain.Orders;
 internal sealed class OrderEntry
 {
     private Order _order;
+    private bool _submitting;
 
     public OrderEntry(Order order)
     {
@@ -34,8 +35,23 @@ internal sealed class OrderEntry
     /// </summary>
     public bool Stale { get; set; }
 
-    /// <summary>True while the submit that created the order still waits for the broker.</summary>
-    public bool Submitting { get; set; }
+    /// <summary>
+    /// True while the submit that created the order still waits for the broker. Written under <see cref="Sync"/>.
+    /// </summary>
+    public bool Submitting
+    {
+        get => Volatile.Read(ref _submitting);
+        set => Volatile.Write(ref _submitting, value);
+    }
+
+    /// <summary>
+    /// True when a cancel arrived while the submit still waited for the broker; it is sent once the submit ends.
+    /// Read and written under <see cref="Sync"/>.
+    /// </summary>
+    public bool CancelPending { get; set; }
+
+    /// <summary>Guards the hand-over of a pending cancel between the submit and the cancel request.</summary>
+    public Lock Sync { get; } = new();
 
     public TaskCompletionSource<Order> Final { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -84,6 +84,21 @@ public sealed partial class OrderManager
             throw AlreadyFinal(order);
         }
 
+        if (order.BrokerOrderId is null && entry.Submitting)
+        {
+            // The broker has not acknowledged the order yet, so it may not know it: the submit sends the cancel as
+            // soon as it ends, whatever its outcome.
+            lock (entry.Sync)
+            {
+                if (entry.Submitting)
+                {
+                    entry.CancelPending = true;
+                    Log.CancelDeferredUntilAck(_logger, order.Id, order.ClientOrderId);
+                    return new CancelResult(entry.Order, Journaled: false);
+                }
+            }
+        }
+
         var reference = new BrokerOrderReference(order.Id, order.ClientOrderId, order.BrokerOrderId);
         try
         {
@@ -125,6 +140,38 @@ public sealed partial class OrderManager
         }
 
         return new CancelResult(journaled ?? entry.Order, journaled is not null);
+    }
+
+    /// <summary>
+    /// Sends a cancel that arrived while the order's submit waited for the broker. When it fails the order keeps its
+    /// pending cancel, and the reconciler sends it again once it finds the order at the broker.
+    /// </summary>
+    private async Task SendPendingCancelAsync(OrderEntry entry)
+    {
+        var order = entry.Order;
+        try
+        {
+            await CancelEntryAsync(entry, CancellationToken.None);
+            ClearPendingCancel(entry);
+        }
+        catch (OrderConflictException conflict) when (conflict.Kind == OrderConflictKind.AlreadyFinal)
+        {
+            ClearPendingCancel(entry);
+        }
+#pragma warning disable CA1031 // The submit's own result must reach its caller; the failure is logged and retried.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.PendingCancelFailed(_logger, order.Id, order.ClientOrderId, exception);
+        }
+    }
+
+    private static void ClearPendingCancel(OrderEntry entry)
+    {
+        lock (entry.Sync)
+        {
+            entry.CancelPending = false;
+        }
     }
 
     private static OrderConflictException AlreadyFinal(Order order, Exception? innerException = null) =>

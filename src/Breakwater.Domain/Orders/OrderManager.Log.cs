@@ -164,6 +164,22 @@ public sealed partial class OrderManager
         public static partial void CancelFailed(ILogger logger, long orderId, string clientOrderId, Exception exception);
 
         [LoggerMessage(
+            EventId = 1025,
+            EventName = "CancelDeferredUntilAck",
+            Level = LogLevel.Information,
+            Message = "Cancel of order {OrderId} ({ClientOrderId}) waits for its submit to end and is sent then")]
+        public static partial void CancelDeferredUntilAck(ILogger logger, long orderId, string clientOrderId);
+
+        [LoggerMessage(
+            EventId = 1026,
+            EventName = "PendingCancelFailed",
+            Level = LogLevel.Warning,
+            Message = "Cancel of order {OrderId} ({ClientOrderId}) requested during its submit failed; the reconciler " +
+                "sends it again once it finds the order at the broker")]
+        public static partial void PendingCancelFailed(
+            ILogger logger, long orderId, string clientOrderId, Exception exception);
+
+        [LoggerMessage(
             EventId = 1020,
             EventName = "CancelRequested",
             Level = LogLevel.Information,

@@ -38,7 +38,8 @@ public sealed partial class OrderManager
         var candidates = _open.Values
             .Where(entry => !entry.Submitting
                 && entry.Order is { IsFinal: false } order
-                && (order.Attention == OrderAttention.SubmitUncertain || order.Status == OrderStatus.PendingSubmit))
+                && (order.Attention == OrderAttention.SubmitUncertain || order.Status == OrderStatus.PendingSubmit
+                    || HasPendingCancel(entry)))
             .ToList();
         var resolved = 0;
         foreach (var entry in candidates)
@@ -49,6 +50,11 @@ public sealed partial class OrderManager
                 if (outcome is ReconcileOutcome.Updated or ReconcileOutcome.Rejected)
                 {
                     resolved++;
+                }
+
+                if (HasPendingCancel(entry) && entry.Order is { IsFinal: false, BrokerOrderId: not null })
+                {
+                    await SendPendingCancelAsync(entry);
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -143,6 +149,14 @@ public sealed partial class OrderManager
         Log.OrderAdopted(_logger, order.Id, clientOrderId, state.BrokerOrderId, state.Status);
         await ReconcileEntryAsync(entry, state, cancellationToken);
         return entry.Order;
+    }
+
+    private static bool HasPendingCancel(OrderEntry entry)
+    {
+        lock (entry.Sync)
+        {
+            return entry.CancelPending;
+        }
     }
 
     private enum ReconcileOutcome

@@ -251,14 +251,27 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         Log.OrderJournaled(
             _logger, journaled.Id, journaled.ClientOrderId, journaled.Symbol, journaled.Side, journaled.Quantity,
             journaled.Type);
+        SubmitResult placed;
         try
         {
-            return await PlaceAsync(entry);
+            placed = await PlaceAsync(entry);
         }
         finally
         {
-            entry.Submitting = false;
+            bool cancelPending;
+            lock (entry.Sync)
+            {
+                entry.Submitting = false;
+                cancelPending = entry.CancelPending;
+            }
+
+            if (cancelPending)
+            {
+                await SendPendingCancelAsync(entry);
+            }
         }
+
+        return placed;
     }
 
     private async Task<SubmitResult> PlaceAsync(OrderEntry entry)
