@@ -157,6 +157,10 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         catch (Exception exception)
         {
             completion.SetException(exception);
+
+            // Concurrent repeats observe the failure when there are any; reading it here keeps a submit that no
+            // repeat waited for from raising TaskScheduler.UnobservedTaskException later.
+            _ = completion.Task.Exception;
             throw;
         }
         finally
