@@ -249,7 +249,18 @@ public sealed partial class OrderManager
             return ReconcileOutcome.Unresolved;
         }
 
-        var age = _time.GetUtcNow() - order.CreatedAt;
+        if (order.Attention != OrderAttention.SubmitUncertain)
+        {
+            // The grace period starts when the submit is known to be uncertain, which is now for an order left
+            // pending by an earlier process; the mark's time is journaled, so a restart does not reset it.
+            var marked = Bump(order) with { Attention = OrderAttention.SubmitUncertain };
+            await CommitLockedAsync(entry, marked, OrderEventKind.AttentionChanged, fill: null, "submit outcome uncertain");
+            return ReconcileOutcome.Unresolved;
+        }
+
+        // UpdatedAt is the time of the uncertain mark, because a pending-submit order does not change again until it
+        // is resolved.
+        var age = _time.GetUtcNow() - order.UpdatedAt;
         if (age >= _options.SubmitUncertainGracePeriod)
         {
             var reason =
@@ -265,12 +276,6 @@ public sealed partial class OrderManager
 
             Log.UncertainOrderRejected(_logger, order.Id, order.ClientOrderId, age);
             return ReconcileOutcome.Rejected;
-        }
-
-        if (order.Attention != OrderAttention.SubmitUncertain)
-        {
-            var marked = Bump(order) with { Attention = OrderAttention.SubmitUncertain };
-            await CommitLockedAsync(entry, marked, OrderEventKind.AttentionChanged, fill: null, "submit outcome uncertain");
         }
 
         return ReconcileOutcome.Unresolved;
