@@ -1,4 +1,5 @@
 using Breakwater.Gateway.Api;
+using Breakwater.Gateway.Breakers;
 using Breakwater.Gateway.Hosting;
 using Breakwater.Gateway.Security;
 using Breakwater.Journal;
@@ -22,6 +23,7 @@ app.UseGatewaySecurity();
 app.MapBreakwaterHealth();
 app.MapOrderApi();
 app.MapMarketDataApi();
+app.MapBreakerApi();
 app.MapGatewayBrokerEndpoints();
 app.Run();
 

@@ -136,6 +136,15 @@ internal sealed class HealthEndpoints
             return new ReadinessVerdict(StatusCodes.Status503ServiceUnavailable, "fail", "The gateway is stopping.");
         }
 
+        if (lifecycle == LifecycleState.Starting)
+        {
+            // Orders are refused until startup reconciliation finishes, so the gateway must not receive traffic yet.
+            return new ReadinessVerdict(
+                StatusCodes.Status503ServiceUnavailable,
+                "fail",
+                "The gateway is starting; the startup reconciliation has not finished.");
+        }
+
         if (!snapshot.IsComplete)
         {
             return new ReadinessVerdict(

@@ -45,9 +45,16 @@ internal sealed class HealthTestHost : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configureServices = null,
         Action<HealthTestHost>? beforeStart = null,
-        bool waitForFirstSnapshot = true)
+        bool waitForFirstSnapshot = true,
+        bool running = true)
     {
         var host = await CreateAsync(settings, configureServices);
+        if (running)
+        {
+            // Readiness answers 503 while the gateway is starting, so most tests begin in the running state.
+            host.Lifecycle.MarkRunning();
+        }
+
         beforeStart?.Invoke(host);
         await host.App.StartAsync();
         host.Client = host.App.GetTestClient();
