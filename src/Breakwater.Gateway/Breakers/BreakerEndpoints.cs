@@ -87,7 +87,10 @@ public static class BreakerEndpoints
         catch (JsonException exception)
         {
             return (null, new FieldError(
-                exception.Path ?? "$", "json", null, "The body must be a JSON object with an optional string 'reason'."));
+                exception.Path ?? "$",
+                "json",
+                null,
+                "The body must be a JSON object with an optional string 'reason'."));
         }
 
         var reason = request?.Reason?.Trim();

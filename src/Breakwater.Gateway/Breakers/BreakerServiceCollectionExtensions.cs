@@ -11,7 +11,8 @@ public static class BreakerServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddGatewayBreakerTelemetry(this IServiceCollection services)
     {
-        services.TryAddSingleton(provider => new OrderOutcomeRecorder(provider.GetRequiredService<BreakwaterMetrics>()));
+        services.TryAddSingleton(
+            provider => new OrderOutcomeRecorder(provider.GetRequiredService<BreakwaterMetrics>()));
         services.AddHostedService<BreakerTelemetry>();
         return services;
     }

@@ -315,7 +315,7 @@ internal sealed class PaperBookStore : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>Returns the command cached in <paramref name="slot"/>, created on first use, in the transaction.</summary>
+    /// <summary>Returns the command cached in <paramref name="slot"/>, created on first use.</summary>
     private SqliteCommand Reuse(ref SqliteCommand? slot, SqliteTransaction? transaction, string sql)
     {
         slot ??= CreateCommand(sql);

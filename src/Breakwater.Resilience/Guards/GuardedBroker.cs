@@ -22,7 +22,8 @@ namespace Breakwater.Resilience.Guards;
 /// </para>
 /// <para>
 /// While the breaker rejects calls, every method but <see cref="CancelOrderAsync"/> throws
-/// <see cref="DependencyUnavailableException"/> with <see cref="DependencyUnavailableException.RetryAfter"/> and does not call the inner broker.
+/// <see cref="DependencyUnavailableException"/> with <see cref="DependencyUnavailableException.RetryAfter"/> and does
+/// not call the inner broker.
 /// <see cref="BrokerRejectionException"/> passes through unchanged and never counts as a failure. Thread safe when
 /// the inner broker is.
 /// </para>

@@ -64,7 +64,8 @@ public sealed partial class BreakerProcessTests
     {
         await using var gateway = await StartAsync(breakSeconds: 2);
         using var client = gateway.CreateClient();
-        var resting = await (await client.PostOrderAsync(ApiTestHelpers.Limit("iso-rest", price: 1.00m))).ReadJsonAsync();
+        var placed = await client.PostOrderAsync(ApiTestHelpers.Limit("iso-rest", price: 1.00m));
+        var resting = await placed.ReadJsonAsync();
         var restingId = resting.GetProperty("id").GetInt64();
 
         var isolate = await client.PostAsync(
@@ -96,7 +97,8 @@ public sealed partial class BreakerProcessTests
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("'nosuch'", unknownProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymousIsolate.StatusCode);
-        Assert.Equal(1, Count(gateway.Output, "Circuit breaker broker isolated by an operator from Closed: broker maintenance"));
+        Assert.Equal(
+            1, Count(gateway.Output, "Circuit breaker broker isolated by an operator from Closed: broker maintenance"));
         Assert.Equal(1, Count(gateway.Output, "Circuit breaker broker closed from Isolated"));
     }
 
@@ -105,7 +107,8 @@ public sealed partial class BreakerProcessTests
     {
         await using var gateway = await StartAsync(breakSeconds: 120);
         using var client = gateway.CreateClient();
-        var resting = await (await client.PostOrderAsync(ApiTestHelpers.Limit("open-rest", price: 1.00m))).ReadJsonAsync();
+        var placed = await client.PostOrderAsync(ApiTestHelpers.Limit("open-rest", price: 1.00m));
+        var resting = await placed.ReadJsonAsync();
         var restingId = resting.GetProperty("id").GetInt64();
 
         await SetBrokerFaultAsync(client, "down");
@@ -124,7 +127,8 @@ public sealed partial class BreakerProcessTests
     public async Task Submit_BrokerHangs_MarkedUncertainOnce()
     {
         await using var gateway = await StartAsync(
-            breakSeconds: 2, extra: new Dictionary<string, string> { ["Breakwater:Breakers:broker:CallTimeout"] = "00:00:01" });
+            breakSeconds: 2,
+            extra: new Dictionary<string, string> { ["Breakwater:Breakers:broker:CallTimeout"] = "00:00:01" });
         using var client = gateway.CreateClient();
 
         await SetBrokerFaultAsync(client, "hang");
@@ -148,8 +152,13 @@ public sealed partial class BreakerProcessTests
 
         var fault = await client.PostAsync(
             "/api/paper/faults", ApiTestHelpers.JsonBody("""{"target":"marketData","mode":"down"}"""));
-        for (int i = 0; i < 10 && (await GetBreakerAsync(client, "marketData")).GetProperty("state").GetString() != "open"; i++)
+        for (int i = 0; i < 10; i++)
         {
+            if ((await GetBreakerAsync(client, "marketData")).GetProperty("state").GetString() == "open")
+            {
+                break;
+            }
+
             await client.GetAsync("/api/market-data/AAPL");
         }
 
@@ -173,7 +182,9 @@ public sealed partial class BreakerProcessTests
 
         await SetBrokerFaultAsync(client, "down");
         var down = await WaitForReadinessAsync(
-            client, HttpStatusCode.ServiceUnavailable, body => BrokerCheck(body).GetProperty("breakerState").GetString() == "open");
+            client,
+            HttpStatusCode.ServiceUnavailable,
+            body => BrokerCheck(body).GetProperty("breakerState").GetString() == "open");
         var liveDuringFault = await client.GetAsync("/api/health");
         await SetBrokerFaultAsync(client, "none");
         var up = await WaitForReadinessAsync(client, HttpStatusCode.OK, _ => true);
@@ -192,7 +203,8 @@ public sealed partial class BreakerProcessTests
     {
         await using var gateway = await StartAsync(breakSeconds: 2);
         using var client = gateway.CreateClient();
-        var before = await ScrapeAsync(client, text => text.Contains("breakwater_breaker_state", StringComparison.Ordinal));
+        var before = await ScrapeAsync(
+            client, text => text.Contains("breakwater_breaker_state", StringComparison.Ordinal));
 
         await SetBrokerFaultAsync(client, "down");
         await TripBrokerBreakerAsync(client);
@@ -328,7 +340,8 @@ public sealed partial class BreakerProcessTests
     private static JsonElement BrokerCheck(JsonElement readiness) =>
         readiness.GetProperty("checks").GetProperty("broker:heartbeat")[0];
 
-    private static string GaugeLine(string breaker) => $@"breakwater_breaker_state\{{[^}}]*breaker=""{breaker}""[^}}]*\}} [0-4]";
+    private static string GaugeLine(string breaker) =>
+        $@"breakwater_breaker_state\{{[^}}]*breaker=""{breaker}""[^}}]*\}} [0-4]";
 
     private static int Count(string text, string fragment) =>
         Regex.Matches(text, Regex.Escape(fragment)).Count;
