@@ -209,13 +209,17 @@ public sealed partial class BreakerProcessTests
         await SetBrokerFaultAsync(client, "down");
         await TripBrokerBreakerAsync(client);
         var after = await ScrapeAsync(
-            client, text => text.Contains("breakwater_breaker_transitions_total", StringComparison.Ordinal));
+            client,
+            text => text.Contains("breakwater_breaker_transitions_total", StringComparison.Ordinal)
+                && text.Contains("breakwater_breaker_rejections_total", StringComparison.Ordinal));
 
         Assert.Matches(GaugeLine("broker"), before);
         Assert.Matches(GaugeLine("database"), before);
         Assert.Matches(GaugeLine("marketData"), before);
         Assert.Matches(@"breakwater_breaker_transitions_total\{[^}]*breaker=""broker""[^}]*to=""open""", after);
+        Assert.Matches(@"breakwater_breaker_rejections_total\{[^}]*breaker=""broker""", after);
         Assert.Matches(@"breakwater_orders_total\{[^}]*outcome=""rejected""", after);
+        Assert.Matches(@"breakwater_orders_total\{[^}]*outcome=""failed""", after);
     }
 
     private static Task<GatewayProcess> StartAsync(int breakSeconds, IDictionary<string, string>? extra = null)
