@@ -161,7 +161,8 @@ public sealed partial class OrderManager
             EventName = "CancelFailed",
             Level = LogLevel.Warning,
             Message = "Cancel of order {OrderId} ({ClientOrderId}) during cancel-all failed; the other cancels go on")]
-        public static partial void CancelFailed(ILogger logger, long orderId, string clientOrderId, Exception exception);
+        public static partial void CancelFailed(
+            ILogger logger, long orderId, string clientOrderId, Exception exception);
 
         [LoggerMessage(
             EventId = 1025,
@@ -174,8 +175,8 @@ public sealed partial class OrderManager
             EventId = 1026,
             EventName = "PendingCancelFailed",
             Level = LogLevel.Warning,
-            Message = "Cancel of order {OrderId} ({ClientOrderId}) requested during its submit failed; the reconciler " +
-                "sends it again once it finds the order at the broker")]
+            Message = "Cancel of order {OrderId} ({ClientOrderId}) requested during its submit failed, so the " +
+                "reconciler sends it again once it finds the order at the broker")]
         public static partial void PendingCancelFailed(
             ILogger logger, long orderId, string clientOrderId, Exception exception);
 

@@ -44,7 +44,8 @@ public sealed class LockedJournalSubmitTests : IAsyncDisposable
         var journal = new GuardedOrderJournal(sqlite, breaker, new GuardOptions(), TimeProvider.System);
         var broker = new FakeBroker();
         var lifecycle = new GatewayLifecycle();
-        var manager = new OrderManager(journal, broker, lifecycle, TimeProvider.System, NullLogger<OrderManager>.Instance);
+        var manager = new OrderManager(
+            journal, broker, lifecycle, TimeProvider.System, NullLogger<OrderManager>.Instance);
         broker.Sink = manager;
         await manager.StartAsync(CancellationToken.None);
         lifecycle.MarkRunning();
