@@ -122,7 +122,7 @@ internal sealed class BenchJournal(BenchDependencies dependencies) : IOrderJourn
     public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
     public Task<Order?> GetOrderAsync(long id, CancellationToken cancellationToken) => throw new NotSupportedException();

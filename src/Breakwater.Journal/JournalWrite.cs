@@ -109,25 +109,26 @@ internal sealed class InsertOrderWrite(Order order) : JournalWrite
 
 internal sealed class AppendChangeWrite(OrderChange change) : JournalWrite
 {
-    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<AppendOutcome> _completion =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private bool? _pending;
+    private AppendOutcome? _pending;
 
     public OrderChange Change { get; } = change;
 
-    public Task<bool> Task => _completion.Task;
+    public Task<AppendOutcome> Task => _completion.Task;
 
     public bool HasPending => _pending.HasValue;
 
-    public void SetPending(bool appended) => _pending = appended;
+    public void SetPending(AppendOutcome outcome) => _pending = outcome;
 
     public override void ResetPending() => _pending = null;
 
     public override void Complete()
     {
-        if (_pending is { } appended)
+        if (_pending is { } outcome)
         {
-            _completion.TrySetResult(appended);
+            _completion.TrySetResult(outcome);
         }
         else
         {

@@ -174,7 +174,7 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
 
         var appended = await Journal.AppendChangeAsync(submitted, CancellationToken.None);
 
-        Assert.True(appended);
+        Assert.Equal(AppendOutcome.Appended, appended);
         Assert.Equal(submitted.Order, await Journal.GetOrderAsync(1, CancellationToken.None));
         var history = await Journal.GetHistoryAsync(1, CancellationToken.None);
         Assert.Equal(2, history.Count);
@@ -182,7 +182,7 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
     }
 
     [JournalFact]
-    public async Task AppendChange_ReplayedVersion_ReturnsFalseAndWritesNothing()
+    public async Task AppendChange_ReplayedVersion_ReturnsVersionConflictAndWritesNothing()
     {
         var order = Orders.New(1);
         await Journal.InsertOrderAsync(order, CancellationToken.None);
@@ -193,14 +193,14 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
         var replayed = await Journal.AppendChangeAsync(submitted, CancellationToken.None);
         var sameVersion = await Journal.AppendChangeAsync(conflicting, CancellationToken.None);
 
-        Assert.False(replayed);
-        Assert.False(sameVersion);
+        Assert.Equal(AppendOutcome.VersionConflict, replayed);
+        Assert.Equal(AppendOutcome.VersionConflict, sameVersion);
         Assert.Equal(submitted.Order, await Journal.GetOrderAsync(1, CancellationToken.None));
         Assert.Equal(2, (await Journal.GetHistoryAsync(1, CancellationToken.None)).Count);
     }
 
     [JournalFact]
-    public async Task AppendChange_OlderVersion_ReturnsFalse()
+    public async Task AppendChange_OlderVersion_ReturnsVersionConflict()
     {
         var order = Orders.New(1);
         await Journal.InsertOrderAsync(order, CancellationToken.None);
@@ -211,7 +211,7 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
 
         var stale = await Journal.AppendChangeAsync(submitted, CancellationToken.None);
 
-        Assert.False(stale);
+        Assert.Equal(AppendOutcome.VersionConflict, stale);
         Assert.Equal(OrderStatus.PendingCancel, (await Journal.GetOrderAsync(1, CancellationToken.None))!.Status);
     }
 
@@ -225,8 +225,8 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
         var partial = Orders.Fill(submitted.Order, "exec-1", 40, 101.125m);
         var rest = Orders.Fill(partial.Order, "exec-2", 60, 101.0000001m);
 
-        Assert.True(await Journal.AppendChangeAsync(partial, CancellationToken.None));
-        Assert.True(await Journal.AppendChangeAsync(rest, CancellationToken.None));
+        Assert.Equal(AppendOutcome.Appended, await Journal.AppendChangeAsync(partial, CancellationToken.None));
+        Assert.Equal(AppendOutcome.Appended, await Journal.AppendChangeAsync(rest, CancellationToken.None));
 
         var history = await Journal.GetHistoryAsync(1, CancellationToken.None);
         Assert.Equal(
@@ -239,7 +239,7 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
     }
 
     [JournalFact]
-    public async Task AppendChange_KnownExecutionIdAtNewerVersion_ReturnsFalseAndWritesNothing()
+    public async Task AppendChange_KnownExecutionIdAtNewerVersion_ReturnsDuplicateFillAndWritesNothing()
     {
         var order = Orders.New(1);
         await Journal.InsertOrderAsync(order, CancellationToken.None);
@@ -249,7 +249,7 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
 
         var appended = await Journal.AppendChangeAsync(duplicate, CancellationToken.None);
 
-        Assert.False(appended);
+        Assert.Equal(AppendOutcome.DuplicateFill, appended);
         Assert.Equal(fill.Order, await Journal.GetOrderAsync(1, CancellationToken.None));
         Assert.Equal(1, await Store.CountRowsAsync("fills"));
         Assert.Equal(2, await Store.CountRowsAsync("order_events"));
@@ -265,7 +265,8 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(
             _ => Task.Run(() => Journal.AppendChangeAsync(fill, CancellationToken.None))));
 
-        Assert.Single(results, appended => appended);
+        Assert.Single(results, outcome => outcome == AppendOutcome.Appended);
+        Assert.Equal(15, results.Count(outcome => outcome == AppendOutcome.DuplicateFill));
         Assert.Equal(1, await Store.CountRowsAsync("fills"));
     }
 

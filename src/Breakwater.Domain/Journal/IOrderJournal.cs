@@ -26,10 +26,12 @@ public interface IOrderJournal
     /// Journals a change of one order: its new state and the event that led to it.
     /// </summary>
     /// <returns>
-    /// False when the change was already journaled: a fill whose execution id is known, or a version that is not newer
-    /// than the journaled one. Replays are therefore harmless.
+    /// <see cref="AppendOutcome.Appended"/> when the change was journaled; otherwise nothing was written and the
+    /// outcome says why: the fill's execution id is known (<see cref="AppendOutcome.DuplicateFill"/>), or the journaled
+    /// version is not older than the change's (<see cref="AppendOutcome.VersionConflict"/>). Replays are therefore
+    /// harmless, and a caller whose state is behind the journal can tell so and reload it.
     /// </returns>
-    Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken);
+    Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken);
 
     Task<Order?> GetOrderAsync(long id, CancellationToken cancellationToken);
 
@@ -54,6 +56,22 @@ public interface IOrderJournal
 /// <param name="Order">The journaled order: the new one, or the one that already had the client order id.</param>
 /// <param name="Inserted">False when an order with the same client order id was already journaled.</param>
 public readonly record struct JournalInsertResult(Order Order, bool Inserted);
+
+/// <summary>What <see cref="IOrderJournal.AppendChangeAsync"/> did with a change.</summary>
+public enum AppendOutcome
+{
+    /// <summary>The change is journaled (or, by a spilling journal, durable and waiting for its replay).</summary>
+    Appended,
+
+    /// <summary>Nothing was written: the journal already holds a fill with the change's execution id.</summary>
+    DuplicateFill,
+
+    /// <summary>
+    /// Nothing was written: the journaled version of the order is not older than the change's, so the change was
+    /// computed from a state that is behind the journal (or is a replay of a journaled change).
+    /// </summary>
+    VersionConflict,
+}
 
 /// <param name="Order">The order's state after the change; its version is one above the journaled one.</param>
 /// <param name="Event">The event that produced the change.</param>

@@ -54,6 +54,12 @@ public enum OrderAttention
 
     /// <summary>A cancel was sent during shutdown and the broker did not confirm it before the deadline.</summary>
     CancelUnconfirmed,
+
+    /// <summary>
+    /// The broker reported a fill after the order was journaled as cancelled or rejected: the position differs from
+    /// what the order's final status says. The fill is journaled; an operator must look at the order.
+    /// </summary>
+    LateFill,
 }
 
 public static class OrderStatusExtensions

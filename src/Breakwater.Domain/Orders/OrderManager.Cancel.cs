@@ -32,32 +32,39 @@ public sealed partial class OrderManager
     /// Requests the cancel of every open order, at most <see cref="OrderManagerOptions.CancelAllParallelism"/> at once.
     /// Never touches the journal before the broker, so it works while the database is down.
     /// </summary>
-    public async Task<CancelAllResult> CancelAllAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Once started, the cancels run to the end even when <paramref name="cancellationToken"/> is cancelled (a client
+    /// that disconnects must not leave half of the orders working): the token only stops the caller's wait. A cancel
+    /// that fails, for any reason, is reported in <see cref="CancelAllResult.Failures"/> and the others go on.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<CancelAllResult> CancelAllAsync(CancellationToken cancellationToken) =>
+        CancelAllCoreAsync().WaitAsync(cancellationToken);
+
+    private async Task<CancelAllResult> CancelAllCoreAsync()
     {
         var entries = _open.Values.Where(entry => !entry.Order.IsFinal).OrderBy(entry => entry.Order.Id).ToList();
         var requested = 0;
         var alreadyFinal = 0;
         var failures = new List<CancelFailure>();
-        var parallel = new ParallelOptions
-        {
-            MaxDegreeOfParallelism = _options.CancelAllParallelism,
-            CancellationToken = cancellationToken,
-        };
-        await Parallel.ForEachAsync(entries, parallel, async (entry, token) =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.CancelAllParallelism };
+        await Parallel.ForEachAsync(entries, parallel, async (entry, _) =>
         {
             var order = entry.Order;
             try
             {
-                await CancelEntryAsync(entry, token);
+                await CancelEntryAsync(entry, CancellationToken.None);
                 Interlocked.Increment(ref requested);
             }
             catch (OrderConflictException conflict) when (conflict.Kind == OrderConflictKind.AlreadyFinal)
             {
                 Interlocked.Increment(ref alreadyFinal);
             }
-            catch (Exception exception) when (exception is OrderConflictException or DependencyUnavailableException
-                or TimeoutException or IOException or InvalidOperationException)
+#pragma warning disable CA1031 // One failed cancel must not stop the others; each failure is logged and reported.
+            catch (Exception exception)
+#pragma warning restore CA1031
             {
+                Log.CancelFailed(_logger, order.Id, order.ClientOrderId, exception);
                 lock (failures)
                 {
                     failures.Add(new CancelFailure(order.Id, order.ClientOrderId, exception.Message));
@@ -75,6 +82,21 @@ public sealed partial class OrderManager
         if (order.IsFinal)
         {
             throw AlreadyFinal(order);
+        }
+
+        if (order.BrokerOrderId is null && entry.Submitting)
+        {
+            // The broker has not acknowledged the order yet, so it may not know it: the submit sends the cancel as
+            // soon as it ends, whatever its outcome.
+            lock (entry.Sync)
+            {
+                if (entry.Submitting)
+                {
+                    entry.CancelPending = true;
+                    Log.CancelDeferredUntilAck(_logger, order.Id, order.ClientOrderId);
+                    return new CancelResult(entry.Order, Journaled: false);
+                }
+            }
         }
 
         var reference = new BrokerOrderReference(order.Id, order.ClientOrderId, order.BrokerOrderId);
@@ -118,6 +140,38 @@ public sealed partial class OrderManager
         }
 
         return new CancelResult(journaled ?? entry.Order, journaled is not null);
+    }
+
+    /// <summary>
+    /// Sends a cancel that arrived while the order's submit waited for the broker. When it fails the order keeps its
+    /// pending cancel, and the reconciler sends it again once it finds the order at the broker.
+    /// </summary>
+    private async Task SendPendingCancelAsync(OrderEntry entry)
+    {
+        var order = entry.Order;
+        try
+        {
+            await CancelEntryAsync(entry, CancellationToken.None);
+            ClearPendingCancel(entry);
+        }
+        catch (OrderConflictException conflict) when (conflict.Kind == OrderConflictKind.AlreadyFinal)
+        {
+            ClearPendingCancel(entry);
+        }
+#pragma warning disable CA1031 // The submit's own result must reach its caller; the failure is logged and retried.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.PendingCancelFailed(_logger, order.Id, order.ClientOrderId, exception);
+        }
+    }
+
+    private static void ClearPendingCancel(OrderEntry entry)
+    {
+        lock (entry.Sync)
+        {
+            entry.CancelPending = false;
+        }
     }
 
     private static OrderConflictException AlreadyFinal(Order order, Exception? innerException = null) =>

@@ -1,4 +1,5 @@
 using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Journal;
 using Microsoft.Extensions.Logging;
 
 namespace Breakwater.Domain.Orders;
@@ -135,6 +136,49 @@ public sealed partial class OrderManager
                 "journaled state")]
         public static partial void JournalWriteFailed(
             ILogger logger, long orderId, string clientOrderId, string change, Exception exception);
+
+        [LoggerMessage(
+            EventId = 1018,
+            EventName = "StateReloaded",
+            Level = LogLevel.Information,
+            Message = "Change to version {Version} of order {OrderId} ({ClientOrderId}) was not journaled " +
+                "({Outcome}), so version {StoredVersion} was reloaded from the journal")]
+        public static partial void StateReloaded(
+            ILogger logger, long orderId, string clientOrderId, int version, AppendOutcome outcome, int storedVersion);
+
+        [LoggerMessage(
+            EventId = 1019,
+            EventName = "LateFillOnFinalOrder",
+            Level = LogLevel.Error,
+            Message = "Order {OrderId} ({ClientOrderId}) is {Status} but the broker reported fill {ExecutionId}: " +
+                "{FillQuantity} at {FillPrice}. The fill is journaled and the order flagged for an operator")]
+        public static partial void LateFillOnFinalOrder(
+            ILogger logger, long orderId, string clientOrderId, OrderStatus status, string executionId,
+            long fillQuantity, decimal fillPrice);
+
+        [LoggerMessage(
+            EventId = 1024,
+            EventName = "CancelFailed",
+            Level = LogLevel.Warning,
+            Message = "Cancel of order {OrderId} ({ClientOrderId}) during cancel-all failed; the other cancels go on")]
+        public static partial void CancelFailed(
+            ILogger logger, long orderId, string clientOrderId, Exception exception);
+
+        [LoggerMessage(
+            EventId = 1025,
+            EventName = "CancelDeferredUntilAck",
+            Level = LogLevel.Information,
+            Message = "Cancel of order {OrderId} ({ClientOrderId}) waits for its submit to end and is sent then")]
+        public static partial void CancelDeferredUntilAck(ILogger logger, long orderId, string clientOrderId);
+
+        [LoggerMessage(
+            EventId = 1026,
+            EventName = "PendingCancelFailed",
+            Level = LogLevel.Warning,
+            Message = "Cancel of order {OrderId} ({ClientOrderId}) requested during its submit failed, so the " +
+                "reconciler sends it again once it finds the order at the broker")]
+        public static partial void PendingCancelFailed(
+            ILogger logger, long orderId, string clientOrderId, Exception exception);
 
         [LoggerMessage(
             EventId = 1020,

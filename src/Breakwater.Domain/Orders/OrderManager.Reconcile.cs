@@ -1,5 +1,6 @@
 using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Dependencies;
+using Breakwater.Domain.Journal;
 
 namespace Breakwater.Domain.Orders;
 
@@ -37,7 +38,8 @@ public sealed partial class OrderManager
         var candidates = _open.Values
             .Where(entry => !entry.Submitting
                 && entry.Order is { IsFinal: false } order
-                && (order.Attention == OrderAttention.SubmitUncertain || order.Status == OrderStatus.PendingSubmit))
+                && (order.Attention == OrderAttention.SubmitUncertain || order.Status == OrderStatus.PendingSubmit
+                    || HasPendingCancel(entry)))
             .ToList();
         var resolved = 0;
         foreach (var entry in candidates)
@@ -48,6 +50,11 @@ public sealed partial class OrderManager
                 if (outcome is ReconcileOutcome.Updated or ReconcileOutcome.Rejected)
                 {
                     resolved++;
+                }
+
+                if (HasPendingCancel(entry) && entry.Order is { IsFinal: false, BrokerOrderId: not null })
+                {
+                    await SendPendingCancelAsync(entry);
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -144,6 +151,14 @@ public sealed partial class OrderManager
         return entry.Order;
     }
 
+    private static bool HasPendingCancel(OrderEntry entry)
+    {
+        lock (entry.Sync)
+        {
+            return entry.CancelPending;
+        }
+    }
+
     private enum ReconcileOutcome
     {
         Unchanged,
@@ -234,21 +249,33 @@ public sealed partial class OrderManager
             return ReconcileOutcome.Unresolved;
         }
 
-        var age = _time.GetUtcNow() - order.CreatedAt;
+        if (order.Attention != OrderAttention.SubmitUncertain)
+        {
+            // The grace period starts when the submit is known to be uncertain, which is now for an order left
+            // pending by an earlier process; the mark's time is journaled, so a restart does not reset it.
+            var marked = Bump(order) with { Attention = OrderAttention.SubmitUncertain };
+            await CommitLockedAsync(entry, marked, OrderEventKind.AttentionChanged, fill: null, "submit outcome uncertain");
+            return ReconcileOutcome.Unresolved;
+        }
+
+        // UpdatedAt is the time of the uncertain mark, because a pending-submit order does not change again until it
+        // is resolved.
+        var age = _time.GetUtcNow() - order.UpdatedAt;
         if (age >= _options.SubmitUncertainGracePeriod)
         {
             var reason =
                 $"The broker has no record of the order {_options.SubmitUncertainGracePeriod.TotalSeconds:0.###} s " +
                 "after an uncertain submit, so it was never placed.";
-            await CommitLockedAsync(entry, Reject(order, reason), OrderEventKind.StatusChanged, fill: null, reason);
+            var outcome = await CommitLockedAsync(
+                entry, Reject(order, reason), OrderEventKind.StatusChanged, fill: null, reason);
+            if (outcome != AppendOutcome.Appended)
+            {
+                // The journal was ahead of this state and it was reloaded; the next pass looks at the stored one.
+                return ReconcileOutcome.Unresolved;
+            }
+
             Log.UncertainOrderRejected(_logger, order.Id, order.ClientOrderId, age);
             return ReconcileOutcome.Rejected;
-        }
-
-        if (order.Attention != OrderAttention.SubmitUncertain)
-        {
-            var marked = Bump(order) with { Attention = OrderAttention.SubmitUncertain };
-            await CommitLockedAsync(entry, marked, OrderEventKind.AttentionChanged, fill: null, "submit outcome uncertain");
         }
 
         return ReconcileOutcome.Unresolved;

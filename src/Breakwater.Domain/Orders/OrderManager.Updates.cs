@@ -17,10 +17,19 @@ public sealed partial class OrderManager
     public async ValueTask OnOrderUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
+        if (!IsStarted)
+        {
+            // Before the open orders are loaded every update would look untracked and be acknowledged as a late
+            // duplicate. Throwing makes the adapter deliver it again once the orders are loaded.
+            throw new InvalidOperationException(
+                $"The update {update.Status} of broker order {update.BrokerOrderId} arrived before the order " +
+                $"manager started, so it was not applied. Deliver it again after {nameof(StartAsync)} completes.");
+        }
+
         var entry = FindEntry(update.BrokerOrderId, update.ClientOrderId);
         if (entry is null)
         {
-            await LogUntrackedUpdateAsync(update, cancellationToken);
+            await HandleUntrackedUpdateAsync(update, cancellationToken);
             return;
         }
 
@@ -35,6 +44,9 @@ public sealed partial class OrderManager
         }
     }
 
+    /// <summary>Number of fills the broker reported for orders that were already cancelled or rejected.</summary>
+    public long LateFillCount => Interlocked.Read(ref _lateFills);
+
     private OrderEntry? FindEntry(string? brokerOrderId, string? clientOrderId)
     {
         if (brokerOrderId is not null && _openByBrokerId.TryGetValue(brokerOrderId, out var entry))
@@ -45,9 +57,10 @@ public sealed partial class OrderManager
         return clientOrderId is not null && _openByClientId.TryGetValue(clientOrderId, out entry) ? entry : null;
     }
 
-    private async Task LogUntrackedUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
+    private async Task HandleUntrackedUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
-        // An update of a final order is a late duplicate; one that matches no journaled order is worth a warning.
+        // A status update of a final order is a late duplicate; a fill of one changes the position and is journaled;
+        // an update that matches no journaled order is worth a warning.
         Order? known;
         try
         {
@@ -55,60 +68,76 @@ public sealed partial class OrderManager
                 ? null
                 : await _journal.FindByClientOrderIdAsync(update.ClientOrderId, cancellationToken);
         }
-        catch (DependencyUnavailableException unavailable)
+        catch (DependencyUnavailableException unavailable) when (update.Fill is null)
         {
-            // Nothing of an untracked order is journaled, so the update is acknowledged without the lookup instead
-            // of blocking the broker's later updates until the database is back.
+            // Nothing of an untracked order is journaled, so a status update is acknowledged without the lookup
+            // instead of blocking the broker's later updates until the database is back. A fill is never dropped:
+            // the exception makes the adapter deliver it again.
             Log.UntrackedUpdateNotLookedUp(
                 _logger, update.BrokerOrderId, update.ClientOrderId, update.Status, unavailable.Message);
             return;
         }
 
-        if (known is not null)
+        if (known is null)
+        {
+            Log.UpdateOfUnknownOrder(_logger, update.BrokerOrderId, update.ClientOrderId, update.Status);
+            return;
+        }
+
+        if (update.Fill is null || !known.IsFinal)
         {
             Log.UpdateOfFinalOrderIgnored(_logger, known.Id, known.ClientOrderId, update.Status, known.Status);
             return;
         }
 
-        Log.UpdateOfUnknownOrder(_logger, update.BrokerOrderId, update.ClientOrderId, update.Status);
+        // A final order has no tracked entry; a transient one carries its journaled fills so that a redelivered fill
+        // is recognised. Two deliveries at once are told apart by the journal's version check.
+        var entry = new OrderEntry(known);
+        await entry.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            await ReloadLockedAsync(entry);
+            await ApplyUpdateLockedAsync(entry, update);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
     }
 
     private async Task ApplyUpdateLockedAsync(OrderEntry entry, BrokerOrderUpdate update)
     {
+        // A version conflict means the in-memory state was behind the journal (a write whose outcome was unknown
+        // committed after all); the state was reloaded, so the change is computed again from the stored one.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryApplyUpdateLockedAsync(entry, update) != AppendOutcome.VersionConflict)
+            {
+                return;
+            }
+
+            if (attempt == MaxConflictAttempts)
+            {
+                throw ConflictPersists(entry.Order, attempt);
+            }
+        }
+    }
+
+    /// <summary>Journals the change <paramref name="update"/> makes; null when it changes nothing.</summary>
+    private async Task<AppendOutcome?> TryApplyUpdateLockedAsync(OrderEntry entry, BrokerOrderUpdate update)
+    {
         var current = entry.Order;
+        if (update.Fill is { } fill && !entry.ExecutionIds.Contains(fill.ExecutionId))
+        {
+            return current.IsFinal
+                ? await ApplyLateFillLockedAsync(entry, fill)
+                : await ApplyFillLockedAsync(entry, update, fill);
+        }
+
         if (current.IsFinal)
         {
             Log.UpdateOfFinalOrderIgnored(_logger, current.Id, current.ClientOrderId, update.Status, current.Status);
-            return;
-        }
-
-        if (update.Fill is { } fill && !entry.ExecutionIds.Contains(fill.ExecutionId))
-        {
-            var filled = current.FilledQuantity + fill.Quantity;
-            var notional = entry.FilledNotional + (fill.Quantity * fill.Price);
-            var next = Bump(current) with
-            {
-                Status = OrderTransitions.Next(current.Status, update.Status, filled, current.Quantity),
-                FilledQuantity = filled,
-                AverageFillPrice = notional / filled,
-                BrokerOrderId = current.BrokerOrderId ?? update.BrokerOrderId,
-                Attention = ClearSubmitUncertain(current.Attention),
-                Reason = update.Status.IsFinal() ? update.Reason ?? current.Reason : current.Reason,
-            };
-            if (filled > current.Quantity)
-            {
-                Log.OverfillReported(_logger, current.Id, current.ClientOrderId, filled, current.Quantity);
-            }
-
-            if (await CommitLockedAsync(entry, next, OrderEventKind.Filled, fill, detail: null))
-            {
-                entry.ExecutionIds.Add(fill.ExecutionId);
-                entry.FilledNotional = notional;
-                Log.OrderFilled(_logger, current.Id, current.ClientOrderId, fill.ExecutionId, fill.Quantity, fill.Price,
-                    filled, next.Status);
-            }
-
-            return;
+            return null;
         }
 
         var status = OrderTransitions.Next(current.Status, update.Status, current.FilledQuantity, current.Quantity);
@@ -116,7 +145,7 @@ public sealed partial class OrderManager
         var attention = ClearSubmitUncertain(current.Attention);
         if (status == current.Status && brokerOrderId == current.BrokerOrderId && attention == current.Attention)
         {
-            return;
+            return null;
         }
 
         var changed = Bump(current) with
@@ -126,17 +155,75 @@ public sealed partial class OrderManager
             Attention = attention,
             Reason = status.IsFinal() ? update.Reason ?? current.Reason : current.Reason,
         };
-        if (await CommitLockedAsync(entry, changed, OrderEventKind.StatusChanged, fill: null, update.Reason))
+        var outcome = await CommitLockedAsync(entry, changed, OrderEventKind.StatusChanged, fill: null, update.Reason);
+        if (outcome == AppendOutcome.Appended)
         {
             Log.OrderStatusChanged(_logger, current.Id, current.ClientOrderId, current.Status, status, update.Reason);
         }
+
+        return outcome;
+    }
+
+    private async Task<AppendOutcome> ApplyFillLockedAsync(OrderEntry entry, BrokerOrderUpdate update, Fill fill)
+    {
+        var current = entry.Order;
+        var filled = current.FilledQuantity + fill.Quantity;
+        var next = Bump(current) with
+        {
+            Status = OrderTransitions.Next(current.Status, update.Status, filled, current.Quantity),
+            FilledQuantity = filled,
+            AverageFillPrice = (entry.FilledNotional + (fill.Quantity * fill.Price)) / filled,
+            BrokerOrderId = current.BrokerOrderId ?? update.BrokerOrderId,
+            Attention = ClearSubmitUncertain(current.Attention),
+            Reason = update.Status.IsFinal() ? update.Reason ?? current.Reason : current.Reason,
+        };
+        if (filled > current.Quantity)
+        {
+            Log.OverfillReported(_logger, current.Id, current.ClientOrderId, filled, current.Quantity);
+        }
+
+        var outcome = await CommitLockedAsync(entry, next, OrderEventKind.Filled, fill, detail: null);
+        if (outcome == AppendOutcome.Appended)
+        {
+            Log.OrderFilled(_logger, current.Id, current.ClientOrderId, fill.ExecutionId, fill.Quantity, fill.Price,
+                filled, next.Status);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Journals a fill of a cancelled or rejected order without changing its status, and flags the order: the broker
+    /// executed what the gateway believed was off the market, so the position needs an operator.
+    /// </summary>
+    private async Task<AppendOutcome> ApplyLateFillLockedAsync(OrderEntry entry, Fill fill)
+    {
+        var current = entry.Order;
+        var filled = current.FilledQuantity + fill.Quantity;
+        var next = Bump(current) with
+        {
+            FilledQuantity = filled,
+            AverageFillPrice = (entry.FilledNotional + (fill.Quantity * fill.Price)) / filled,
+            Attention = OrderAttention.LateFill,
+        };
+        var outcome = await CommitLockedAsync(
+            entry, next, OrderEventKind.Filled, fill, $"fill reported after the order was {current.Status}");
+        if (outcome == AppendOutcome.Appended)
+        {
+            Interlocked.Increment(ref _lateFills);
+            Log.LateFillOnFinalOrder(
+                _logger, current.Id, current.ClientOrderId, current.Status, fill.ExecutionId, fill.Quantity, fill.Price);
+        }
+
+        return outcome;
     }
 
     private static OrderAttention ClearSubmitUncertain(OrderAttention attention) =>
         attention == OrderAttention.SubmitUncertain ? OrderAttention.None : attention;
 
     /// <summary>
-    /// Applies <paramref name="change"/> to the current state under the order's lock and journals the result.
+    /// Applies <paramref name="change"/> to the current state under the order's lock and journals the result; when the
+    /// journal is ahead of the in-memory state, reloads it and applies <paramref name="change"/> to the stored state.
     /// Returns the new state, or the current one when <paramref name="change"/> returned null. Journal failures
     /// propagate.
     /// </summary>
@@ -145,18 +232,28 @@ public sealed partial class OrderManager
         await entry.Gate.WaitAsync();
         try
         {
-            var current = entry.Order;
-            var next = change(current);
-            if (next is null)
+            for (var attempt = 1; ; attempt++)
             {
-                return current;
-            }
+                var current = entry.Order;
+                var next = change(current);
+                if (next is null)
+                {
+                    return current;
+                }
 
-            var kind = next.Status == current.Status && next.Attention != current.Attention
-                ? OrderEventKind.AttentionChanged
-                : OrderEventKind.StatusChanged;
-            await CommitLockedAsync(entry, next, kind, fill: null, detail);
-            return entry.Order;
+                var kind = next.Status == current.Status && next.Attention != current.Attention
+                    ? OrderEventKind.AttentionChanged
+                    : OrderEventKind.StatusChanged;
+                if (await CommitLockedAsync(entry, next, kind, fill: null, detail) != AppendOutcome.VersionConflict)
+                {
+                    return entry.Order;
+                }
+
+                if (attempt == MaxConflictAttempts)
+                {
+                    throw ConflictPersists(entry.Order, attempt);
+                }
+            }
         }
         finally
         {
@@ -181,35 +278,102 @@ public sealed partial class OrderManager
     }
 
     /// <summary>
-    /// Journals <paramref name="next"/> and makes it the current state. Returns false when the journal already had the
-    /// change; the state is then reloaded from the journal. The caller holds the order's lock.
+    /// Journals <paramref name="next"/> and makes it the current state, together with <paramref name="fill"/>. When the
+    /// journal rejects the change, or an earlier write's outcome is unknown, reloads the order and its fills from the
+    /// journal instead and returns why the change was not written. The caller holds the order's lock.
     /// </summary>
-    private async Task<bool> CommitLockedAsync(
+    private async Task<AppendOutcome> CommitLockedAsync(
         OrderEntry entry, Order next, OrderEventKind kind, Fill? fill, string? detail)
     {
+        if (entry.Stale)
+        {
+            await ReloadLockedAsync(entry);
+            if (entry.Order.Version != next.Version - 1)
+            {
+                Log.StateReloaded(
+                    _logger, next.Id, next.ClientOrderId, next.Version, AppendOutcome.VersionConflict,
+                    entry.Order.Version);
+                return AppendOutcome.VersionConflict;
+            }
+        }
+
         var change = new OrderChange(
             next, new OrderEvent(next.Id, next.Version, kind, next.Status, next.UpdatedAt, fill, detail));
-        var appended = await _journal.AppendChangeAsync(change, CancellationToken.None);
-        if (!appended)
+        AppendOutcome outcome;
+        try
         {
-            var stored = await _journal.GetOrderAsync(next.Id, CancellationToken.None);
-            Log.ChangeAlreadyJournaled(_logger, next.Id, next.ClientOrderId, next.Version, stored?.Version ?? 0);
-            if (stored is not null && stored.Version >= entry.Order.Version)
-            {
-                SetStateLocked(entry, stored);
-            }
+            outcome = await _journal.AppendChangeAsync(change, CancellationToken.None);
+        }
+        catch
+        {
+            // The write may still commit (a timed-out call whose statement is queued, a lost commit ack), so the
+            // next change starts from the journal's state rather than from this one.
+            entry.Stale = true;
+            throw;
+        }
 
+        if (outcome == AppendOutcome.Appended)
+        {
             if (fill is not null)
             {
                 entry.ExecutionIds.Add(fill.ExecutionId);
+                entry.FilledNotional += fill.Quantity * fill.Price;
             }
 
-            return false;
+            SetStateLocked(entry, next);
+            return outcome;
         }
 
-        SetStateLocked(entry, next);
-        return true;
+        await ReloadLockedAsync(entry);
+        Log.StateReloaded(_logger, next.Id, next.ClientOrderId, next.Version, outcome, entry.Order.Version);
+        return outcome;
     }
+
+    /// <summary>
+    /// Replaces the in-memory state of the order, its execution ids and its filled notional by the journal's. The
+    /// caller holds the order's lock.
+    /// </summary>
+    private async Task ReloadLockedAsync(OrderEntry entry)
+    {
+        var id = entry.Order.Id;
+        var history = await _journal.GetHistoryAsync(id, CancellationToken.None);
+        var stored = await _journal.GetOrderAsync(id, CancellationToken.None)
+            ?? throw new InvalidOperationException(
+                $"Order {id} cannot be reloaded because the journal has no order with that id.");
+        LoadFills(entry, history, stored);
+        entry.Stale = false;
+        if (stored.Version >= entry.Order.Version)
+        {
+            SetStateLocked(entry, stored);
+        }
+    }
+
+    /// <summary>Sets the execution ids and filled notional of <paramref name="entry"/> from the journaled fills.</summary>
+    private static void LoadFills(OrderEntry entry, IReadOnlyList<OrderEvent> history, Order stored)
+    {
+        entry.ExecutionIds.Clear();
+        entry.FilledNotional = 0m;
+        var quantity = 0L;
+        foreach (var fill in history.Select(e => e.Fill).OfType<Fill>())
+        {
+            if (entry.ExecutionIds.Add(fill.ExecutionId))
+            {
+                entry.FilledNotional += fill.Quantity * fill.Price;
+                quantity += fill.Quantity;
+            }
+        }
+
+        if (quantity != stored.FilledQuantity && stored.AverageFillPrice is { } average)
+        {
+            // NOTE: the spilling journal returns a spilled order state but the database's history, so fills still in
+            // the spill are missing here; the notional then comes from the average price, rounded as stored.
+            entry.FilledNotional = average * stored.FilledQuantity;
+        }
+    }
+
+    private static InvalidOperationException ConflictPersists(Order order, int attempts) =>
+        new($"Order {order.Id} was not journaled after {attempts} attempts because the journal rejected each " +
+            $"change as not newer than its version {order.Version}. Deliver the update again.");
 
     private void SetStateLocked(OrderEntry entry, Order order)
     {
@@ -220,7 +384,7 @@ public sealed partial class OrderManager
             _openByBrokerId[order.BrokerOrderId] = entry;
         }
 
-        if (!order.IsFinal)
+        if (!order.IsFinal || previous.IsFinal)
         {
             return;
         }

@@ -25,6 +25,9 @@ namespace Breakwater.Domain.Orders;
 /// </remarks>
 public sealed partial class OrderManager : IBrokerUpdateSink
 {
+    /// <summary>Number of times one change is computed, counting recomputes after a version conflict.</summary>
+    private const int MaxConflictAttempts = 3;
+
     private readonly IOrderJournal _journal;
     private readonly IBroker _broker;
     private readonly GatewayLifecycle _lifecycle;
@@ -39,6 +42,7 @@ public sealed partial class OrderManager : IBrokerUpdateSink
     private readonly ConcurrentDictionary<string, OrderEntry> _openByBrokerId = new(StringComparer.Ordinal);
 
     private long _lastOrderId;
+    private long _lateFills;
     private int _started;
 
     public OrderManager(
@@ -98,15 +102,7 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         foreach (var order in openOrders)
         {
             var entry = new OrderEntry(order);
-            var history = await _journal.GetHistoryAsync(order.Id, cancellationToken);
-            foreach (var fill in history.Select(e => e.Fill).OfType<Fill>())
-            {
-                if (entry.ExecutionIds.Add(fill.ExecutionId))
-                {
-                    entry.FilledNotional += fill.Quantity * fill.Price;
-                }
-            }
-
+            LoadFills(entry, await _journal.GetHistoryAsync(order.Id, cancellationToken), order);
             entries.Add(entry);
         }
 
@@ -161,6 +157,10 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         catch (Exception exception)
         {
             completion.SetException(exception);
+
+            // Concurrent repeats observe the failure when there are any; reading it here keeps a submit that no
+            // repeat waited for from raising TaskScheduler.UnobservedTaskException later.
+            _ = completion.Task.Exception;
             throw;
         }
         finally
@@ -255,14 +255,27 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         Log.OrderJournaled(
             _logger, journaled.Id, journaled.ClientOrderId, journaled.Symbol, journaled.Side, journaled.Quantity,
             journaled.Type);
+        SubmitResult placed;
         try
         {
-            return await PlaceAsync(entry);
+            placed = await PlaceAsync(entry);
         }
         finally
         {
-            entry.Submitting = false;
+            bool cancelPending;
+            lock (entry.Sync)
+            {
+                entry.Submitting = false;
+                cancelPending = entry.CancelPending;
+            }
+
+            if (cancelPending)
+            {
+                await SendPendingCancelAsync(entry);
+            }
         }
+
+        return placed;
     }
 
     private async Task<SubmitResult> PlaceAsync(OrderEntry entry)

@@ -12,7 +12,8 @@ public sealed class OrderManagerOptions
 
     /// <summary>
     /// How long after an uncertain submit the broker must have no record of the order before the order is journaled as
-    /// rejected. Default 30 seconds; 1 second to 1 day.
+    /// rejected, measured from the moment the submit became uncertain. Default 30 seconds; 1 second to 1 day, and the
+    /// gateway also requires at least the broker's call timeout, so that a submit still in flight is not rejected.
     /// </summary>
     public TimeSpan SubmitUncertainGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 

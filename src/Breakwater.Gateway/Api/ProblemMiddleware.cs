@@ -80,12 +80,39 @@ internal sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Pr
             context,
             StatusCodes.Status503ServiceUnavailable,
             "dependency-unavailable",
-            exception.Message,
+            Describe(exception),
             $"The {exception.Dependency} is unavailable.") with
         {
             Dependency = exception.Dependency,
             RetryAfterSeconds = retryAfter,
         };
+    }
+
+    /// <summary>
+    /// Returns a fixed sentence for the kind of failure. The exception's own message may carry a provider's text (host
+    /// names, user names, SQL), which is logged but never sent to a client.
+    /// </summary>
+    internal static string Describe(DependencyUnavailableException exception)
+    {
+        var dependency = exception.Dependency switch
+        {
+            DependencyNames.Broker => "broker",
+            DependencyNames.Database => "order journal database",
+            DependencyNames.MarketData => "market data feed",
+            _ => "dependency",
+        };
+        var sentence = exception switch
+        {
+            { RequestMayHaveReachedDependency: true } =>
+                $"The {dependency} did not confirm the request, which may have reached it.",
+            { RetryAfter: not null } =>
+                $"The {dependency} is unavailable, and calls to it are paused until the Retry-After delay has passed.",
+            { InnerException: TimeoutException } => $"The {dependency} did not answer in time.",
+            _ => $"The {dependency} is unavailable.",
+        };
+        return exception is OrderNotSentException
+            ? sentence + " The order was journaled as rejected and was not sent to the broker."
+            : sentence;
     }
 
     private static partial class Log

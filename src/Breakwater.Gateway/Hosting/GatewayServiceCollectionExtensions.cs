@@ -6,6 +6,7 @@ using Breakwater.Domain.Lifecycle;
 using Breakwater.Domain.Orders;
 using Breakwater.Health;
 using Breakwater.Health.Breakers;
+using Breakwater.Resilience.CircuitBreaking;
 using Breakwater.Resilience.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -100,11 +101,22 @@ public static class GatewayServiceCollectionExtensions
     }
 }
 
-internal sealed class OrderManagerOptionsValidator : IValidateOptions<OrderManagerOptions>
+internal sealed class OrderManagerOptionsValidator(IOptionsMonitor<BreakerOptions> breakers)
+    : IValidateOptions<OrderManagerOptions>
 {
     public ValidateOptionsResult Validate(string? name, OrderManagerOptions options)
     {
-        var errors = options.Validate();
+        var errors = options.Validate().ToList();
+        var callTimeout = breakers.Get(DependencyNames.Broker).CallTimeout;
+        if (options.SubmitUncertainGracePeriod < callTimeout)
+        {
+            // A submit that is still waiting for the broker could otherwise be rejected while the broker places it.
+            errors.Add(
+                $"{OrderManagerOptions.SectionName}:{nameof(OrderManagerOptions.SubmitUncertainGracePeriod)} must be " +
+                $"at least {BreakerOptions.SectionName}:{DependencyNames.Broker}:{nameof(BreakerOptions.CallTimeout)} " +
+                $"({callTimeout}), but it is {options.SubmitUncertainGracePeriod}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -42,7 +42,8 @@ public static class JournalOutageServiceCollectionExtensions
         services.TryAddSingleton(provider => new SpillingOrderJournal(
             (IOrderJournal)CreateInner(provider, inner),
             provider.GetRequiredService<DurableSpillQueue>(),
-            provider.GetRequiredService<ILogger<SpillingOrderJournal>>()));
+            provider.GetRequiredService<ILogger<SpillingOrderJournal>>(),
+            ownsInner: inner.ImplementationInstance is null));
         services.AddHostedService<SpillReplayService>();
         return services;
     }

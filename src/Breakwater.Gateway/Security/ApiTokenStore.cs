@@ -58,31 +58,10 @@ public sealed partial class ApiTokenStore
     private static string LoadOrCreate(string path, ILogger logger)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && TryPublish(path) is { } token)
         {
-            var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-            try
-            {
-                var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                {
-                    streamOptions.UnixCreateMode = OwnerOnly;
-                }
-
-                using (var stream = new FileStream(path, streamOptions))
-                using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-                {
-                    writer.Write(token);
-                    writer.Write('\n');
-                }
-
-                Log.TokenGenerated(logger, path);
-                return token;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process created the file first; use its token.
-            }
+            Log.TokenGenerated(logger, path);
+            return token;
         }
 
         var stored = File.ReadAllText(path).Trim();
@@ -101,6 +80,50 @@ public sealed partial class ApiTokenStore
 
         Log.TokenFileUsed(logger, path);
         return stored;
+    }
+
+    /// <summary>
+    /// Writes a new token to a private temporary file, flushes it to disk and then links it in under
+    /// <paramref name="path"/>, so that another process sees either no token file or a complete one. Returns null
+    /// when another process published its token first.
+    /// </summary>
+    private static string? TryPublish(string path)
+    {
+        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                streamOptions.UnixCreateMode = OwnerOnly;
+            }
+
+            using (var stream = new FileStream(temporary, streamOptions))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(token + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
+
+            try
+            {
+                // Without overwrite the move fails when the file exists, so a token another process published first
+                // is never replaced.
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return null;
+            }
+
+            // NOTE: the directory entry itself is not fsynced, so a power loss right after the first start can lose
+            // the file; the next start then generates a new token.
+            return token;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     private static partial class Log

@@ -64,7 +64,7 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
                         insert.SetPending(new JournalInsertResult(insert.Order, Inserted: true));
                         break;
                     case AppendChangeWrite append when affected == 1:
-                        append.SetPending(true);
+                        append.SetPending(AppendOutcome.Appended);
                         break;
                     default:
                         break;
@@ -125,7 +125,11 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
                             "journal.");
                     }
 
-                    append.SetPending(false);
+                    append.SetPending(
+                        await HoldsFillAsync(append.Change, connection, transaction, cancellationToken)
+                            .ConfigureAwait(false)
+                            ? AppendOutcome.DuplicateFill
+                            : AppendOutcome.VersionConflict);
                     break;
                 }
 
@@ -157,6 +161,21 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
         parameters.Add(new NpgsqlParameter<long> { TypedValue = JournalCodec.ToTicks(order.UpdatedAt) });
         parameters.Add(new NpgsqlParameter<int> { TypedValue = order.Version });
         return command;
+    }
+
+    private static async Task<bool> HoldsFillAsync(
+        OrderChange change, NpgsqlConnection connection, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
+    {
+        if (change.Event.Fill is not { } fill)
+        {
+            return false;
+        }
+
+        await using var command = new NpgsqlCommand(
+            "SELECT 1 FROM fills WHERE execution_id = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = fill.ExecutionId });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     private static NpgsqlBatchCommand CreateAppend(OrderChange change)

@@ -159,7 +159,7 @@ public sealed partial class PostgresOrderJournal : IOrderJournal, IAsyncDisposab
         return write.Task;
     }
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
     {
         JournalCodec.ValidateChange(change);
         var write = new AppendChangeWrite(change);

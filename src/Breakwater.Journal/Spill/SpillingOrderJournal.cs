@@ -36,22 +36,30 @@ namespace Breakwater.Journal.Spill;
 /// Thread safe.
 /// </para>
 /// </remarks>
-public sealed partial class SpillingOrderJournal : IOrderJournal
+public sealed partial class SpillingOrderJournal : IOrderJournal, IAsyncDisposable, IDisposable
 {
     private readonly IOrderJournal _inner;
+    private readonly bool _ownsInner;
     private readonly DurableSpillQueue _spill;
     private readonly ILogger<SpillingOrderJournal> _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<long, PendingOrder> _pending = [];
     private int _pendingChanges;
+    private int _disposed;
 
     /// <summary>Creates the decorator over <paramref name="inner"/>, normally the guarded database journal.</summary>
-    public SpillingOrderJournal(IOrderJournal inner, DurableSpillQueue spill, ILogger<SpillingOrderJournal> logger)
+    /// <param name="ownsInner">
+    /// True when this decorator created <paramref name="inner"/> for itself and disposes it when it is disposed, so
+    /// that the database journal's writer drains at shutdown. Default false.
+    /// </param>
+    public SpillingOrderJournal(
+        IOrderJournal inner, DurableSpillQueue spill, ILogger<SpillingOrderJournal> logger, bool ownsInner = false)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(spill);
         ArgumentNullException.ThrowIfNull(logger);
         _inner = inner;
+        _ownsInner = ownsInner;
         _spill = spill;
         _logger = logger;
     }
@@ -78,10 +86,11 @@ public sealed partial class SpillingOrderJournal : IOrderJournal
 
     /// <summary>
     /// Journals <paramref name="change"/> in the database, or appends it to the spill when the database is
-    /// unavailable or changes of the same order still wait in the spill. Returns true after a spill append: the
-    /// change is durable and is written to the database by a later <see cref="ReplayAsync"/>.
+    /// unavailable or changes of the same order still wait in the spill. Returns
+    /// <see cref="AppendOutcome.Appended"/> after a spill append: the change is durable and is written to the database
+    /// by a later <see cref="ReplayAsync"/>.
     /// </summary>
-    public async Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
+    public async Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
         var orderId = change.Order.Id;
@@ -126,7 +135,7 @@ public sealed partial class SpillingOrderJournal : IOrderJournal
         }
 
         Spilled?.Invoke();
-        return true;
+        return AppendOutcome.Appended;
     }
 
     /// <summary>
@@ -143,7 +152,7 @@ public sealed partial class SpillingOrderJournal : IOrderJournal
                     UncountLocked(change.Order.Id);
                 }
 
-                return written;
+                return written == AppendOutcome.Appended;
             },
             cancellationToken);
 
@@ -227,5 +236,43 @@ public sealed partial class SpillingOrderJournal : IOrderJournal
             Message = "The journal database could not take version {Version} of order {OrderId}, so the change " +
                 "was appended to the spill log for a later replay: {Reason}")]
         public static partial void SpillingChange(ILogger logger, long orderId, int version, string reason);
+    }
+
+    /// <summary>Disposes the inner journal when this decorator owns it; the spill queue belongs to its registrant.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_ownsInner || Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        switch (_inner)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    /// <summary>Like <see cref="DisposeAsync"/>, blocking until an asynchronous disposal of the inner journal ends.</summary>
+    public void Dispose()
+    {
+        if (!_ownsInner || Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        switch (_inner)
+        {
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+            case IAsyncDisposable asyncDisposable:
+                asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                break;
+        }
     }
 }

@@ -123,7 +123,7 @@ public sealed partial class SqliteOrderJournal : IOrderJournal, IAsyncDisposable
         return write.Task;
     }
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
     {
         JournalCodec.ValidateChange(change);
         var write = new AppendChangeWrite(change);

@@ -160,7 +160,7 @@ internal sealed class SqliteWriteSession(SqliteOrderJournal journal) : IJournalB
             return new(order, Inserted: true);
         }
 
-        public bool Append(Domain.Journal.OrderChange change)
+        public Domain.Journal.AppendOutcome Append(Domain.Journal.OrderChange change)
         {
             var (order, orderEvent) = (change.Order, change.Event);
             if (orderEvent.Fill is { } fill)
@@ -168,7 +168,7 @@ internal sealed class SqliteWriteSession(SqliteOrderJournal journal) : IJournalB
                 Bind(_fillExists, fill.ExecutionId);
                 if (_fillExists.ExecuteScalar() is not null)
                 {
-                    return false;
+                    return Domain.Journal.AppendOutcome.DuplicateFill;
                 }
             }
 
@@ -181,7 +181,7 @@ internal sealed class SqliteWriteSession(SqliteOrderJournal journal) : IJournalB
             {
                 Bind(_orderExists, order.Id);
                 return _orderExists.ExecuteScalar() is not null
-                    ? false
+                    ? Domain.Journal.AppendOutcome.VersionConflict
                     : throw new InvalidOperationException(
                         $"The change of order {order.Id} to version {order.Version} cannot be journaled because " +
                         "the order is not in the journal.");
@@ -197,7 +197,7 @@ internal sealed class SqliteWriteSession(SqliteOrderJournal journal) : IJournalB
             }
 
             InsertEvent(orderEvent);
-            return true;
+            return Domain.Journal.AppendOutcome.Appended;
         }
 
         public void Dispose()

@@ -60,7 +60,9 @@ public static class ResilienceServiceCollectionExtensions
     /// Wraps every registered <see cref="IBroker"/>, <see cref="IOrderJournal"/> and <see cref="IMarketDataFeed"/>
     /// in <see cref="GuardedBroker"/>, <see cref="GuardedOrderJournal"/> and <see cref="GuardedMarketDataFeed"/>.
     /// Call it after those services and <see cref="AddBreakwaterBreakers"/> are registered; a service type that is not
-    /// registered yet is left alone. The decorator keeps the lifetime of the registration it wraps.
+    /// registered yet is left alone. The decorator keeps the lifetime of the registration it wraps, and it disposes an
+    /// inner service that its registration created (by type or factory) when the container disposes it; an instance
+    /// registered as such stays its registrant's to dispose.
     /// </summary>
     public static IServiceCollection AddBreakwaterGuards(this IServiceCollection services)
     {
@@ -69,18 +71,18 @@ public static class ResilienceServiceCollectionExtensions
         Decorate<IBroker>(
             services,
             DependencyNames.Broker,
-            static (inner, breaker, options, time, provider) =>
-                new GuardedBroker(inner, breaker, options, time, provider.GetService<ILogger<GuardedBroker>>()));
+            static (inner, breaker, options, time, provider, owns) => new GuardedBroker(
+                inner, breaker, options, time, provider.GetService<ILogger<GuardedBroker>>(), owns));
         Decorate<IOrderJournal>(
             services,
             DependencyNames.Database,
-            static (inner, breaker, options, time, provider) => new GuardedOrderJournal(
-                inner, breaker, options, time, provider.GetService<ILogger<GuardedOrderJournal>>()));
+            static (inner, breaker, options, time, provider, owns) => new GuardedOrderJournal(
+                inner, breaker, options, time, provider.GetService<ILogger<GuardedOrderJournal>>(), owns));
         Decorate<IMarketDataFeed>(
             services,
             DependencyNames.MarketData,
-            static (inner, breaker, options, time, provider) => new GuardedMarketDataFeed(
-                inner, breaker, options, time, provider.GetService<ILogger<GuardedMarketDataFeed>>()));
+            static (inner, breaker, options, time, provider, owns) => new GuardedMarketDataFeed(
+                inner, breaker, options, time, provider.GetService<ILogger<GuardedMarketDataFeed>>(), owns));
         return services;
     }
 
@@ -93,7 +95,7 @@ public static class ResilienceServiceCollectionExtensions
     private static void Decorate<TService>(
         IServiceCollection services,
         string dependency,
-        Func<TService, CircuitBreaker, GuardOptions, TimeProvider, IServiceProvider, TService> wrap)
+        Func<TService, CircuitBreaker, GuardOptions, TimeProvider, IServiceProvider, bool, TService> wrap)
         where TService : class
     {
         for (int i = 0; i < services.Count; i++)
@@ -111,7 +113,8 @@ public static class ResilienceServiceCollectionExtensions
                     provider.GetRequiredService<BreakerRegistry>().Get(dependency),
                     provider.GetRequiredService<IOptionsMonitor<GuardOptions>>().Get(dependency),
                     provider.GetRequiredService<TimeProvider>(),
-                    provider),
+                    provider,
+                    descriptor.ImplementationInstance is null),
                 descriptor.Lifetime);
         }
     }
@@ -128,9 +131,7 @@ public static class ResilienceServiceCollectionExtensions
             return factory(provider);
         }
 
-        // NOTE: an inner service built here is not tracked by the container, so it is not disposed when the host
-        // stops. Register an adapter that owns sockets or connections through a factory or an instance when its
-        // disposal matters.
+        // The container does not track an inner service built here or by a factory; the guard owns and disposes it.
         return ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
     }
 }

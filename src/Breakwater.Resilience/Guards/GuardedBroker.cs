@@ -28,9 +28,10 @@ namespace Breakwater.Resilience.Guards;
 /// the inner broker is.
 /// </para>
 /// </remarks>
-public sealed class GuardedBroker : IBroker
+public sealed class GuardedBroker : IBroker, IAsyncDisposable, IDisposable
 {
     private readonly IBroker _inner;
+    private readonly OwnedInner _owned;
     private readonly DependencyGuard _guard;
 
     public GuardedBroker(
@@ -38,11 +39,13 @@ public sealed class GuardedBroker : IBroker
         CircuitBreaker breaker,
         GuardOptions options,
         TimeProvider timeProvider,
-        ILogger<GuardedBroker>? logger = null)
+        ILogger<GuardedBroker>? logger = null,
+        bool ownsInner = false)
     {
         ArgumentNullException.ThrowIfNull(inner);
 
         _inner = inner;
+        _owned = new OwnedInner(inner, ownsInner);
         _guard = new DependencyGuard(
             DependencyNames.Broker, breaker, options, timeProvider, logger ?? NullLogger<GuardedBroker>.Instance);
     }
@@ -92,4 +95,10 @@ public sealed class GuardedBroker : IBroker
             },
             _inner,
             cancellationToken);
+
+    /// <summary>Disposes the inner service when this guard owns it (see the constructor's <c>ownsInner</c>).</summary>
+    public ValueTask DisposeAsync() => _owned.DisposeAsync();
+
+    /// <summary>Disposes the inner service when this guard owns it, blocking until an asynchronous disposal ends.</summary>
+    public void Dispose() => _owned.Dispose();
 }

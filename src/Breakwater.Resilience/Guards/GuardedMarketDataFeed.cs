@@ -16,9 +16,10 @@ namespace Breakwater.Resilience.Guards;
 /// <see cref="Domain.Brokers.BrokerRejectionException"/> passes through and never counts. Thread safe when the inner
 /// feed is.
 /// </remarks>
-public sealed class GuardedMarketDataFeed : IMarketDataFeed
+public sealed class GuardedMarketDataFeed : IMarketDataFeed, IAsyncDisposable, IDisposable
 {
     private readonly IMarketDataFeed _inner;
+    private readonly OwnedInner _owned;
     private readonly DependencyGuard _guard;
 
     public GuardedMarketDataFeed(
@@ -26,11 +27,13 @@ public sealed class GuardedMarketDataFeed : IMarketDataFeed
         CircuitBreaker breaker,
         GuardOptions options,
         TimeProvider timeProvider,
-        ILogger<GuardedMarketDataFeed>? logger = null)
+        ILogger<GuardedMarketDataFeed>? logger = null,
+        bool ownsInner = false)
     {
         ArgumentNullException.ThrowIfNull(inner);
 
         _inner = inner;
+        _owned = new OwnedInner(inner, ownsInner);
         _guard = new DependencyGuard(
             DependencyNames.MarketData,
             breaker,
@@ -48,4 +51,10 @@ public sealed class GuardedMarketDataFeed : IMarketDataFeed
             static (args, token) => new ValueTask<Quote>(args.Inner.GetQuoteAsync(args.Symbol, token)),
             (Inner: _inner, Symbol: symbol),
             cancellationToken);
+
+    /// <summary>Disposes the inner service when this guard owns it (see the constructor's <c>ownsInner</c>).</summary>
+    public ValueTask DisposeAsync() => _owned.DisposeAsync();
+
+    /// <summary>Disposes the inner service when this guard owns it, blocking until an asynchronous disposal ends.</summary>
+    public void Dispose() => _owned.Dispose();
 }

@@ -26,9 +26,10 @@ namespace Breakwater.Resilience.Guards;
 /// inner journal is.
 /// </para>
 /// </remarks>
-public sealed class GuardedOrderJournal : IOrderJournal
+public sealed class GuardedOrderJournal : IOrderJournal, IAsyncDisposable, IDisposable
 {
     private readonly IOrderJournal _inner;
+    private readonly OwnedInner _owned;
     private readonly DependencyGuard _guard;
 
     public GuardedOrderJournal(
@@ -36,11 +37,13 @@ public sealed class GuardedOrderJournal : IOrderJournal
         CircuitBreaker breaker,
         GuardOptions options,
         TimeProvider timeProvider,
-        ILogger<GuardedOrderJournal>? logger = null)
+        ILogger<GuardedOrderJournal>? logger = null,
+        bool ownsInner = false)
     {
         ArgumentNullException.ThrowIfNull(inner);
 
         _inner = inner;
+        _owned = new OwnedInner(inner, ownsInner);
         _guard = new DependencyGuard(
             DependencyNames.Database,
             breaker,
@@ -58,10 +61,10 @@ public sealed class GuardedOrderJournal : IOrderJournal
             (Inner: _inner, Order: order),
             cancellationToken);
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
         _guard.RunRetriedAsync(
             "AppendChange",
-            static (args, token) => new ValueTask<bool>(args.Inner.AppendChangeAsync(args.Change, token)),
+            static (args, token) => new ValueTask<AppendOutcome>(args.Inner.AppendChangeAsync(args.Change, token)),
             (Inner: _inner, Change: change),
             cancellationToken);
 
@@ -119,4 +122,10 @@ public sealed class GuardedOrderJournal : IOrderJournal
             },
             _inner,
             cancellationToken);
+
+    /// <summary>Disposes the inner service when this guard owns it (see the constructor's <c>ownsInner</c>).</summary>
+    public ValueTask DisposeAsync() => _owned.DisposeAsync();
+
+    /// <summary>Disposes the inner service when this guard owns it, blocking until an asynchronous disposal ends.</summary>
+    public void Dispose() => _owned.Dispose();
 }

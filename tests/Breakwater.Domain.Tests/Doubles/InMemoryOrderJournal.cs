@@ -37,6 +37,12 @@ public sealed class InMemoryOrderJournal : IOrderJournal
     /// </summary>
     public bool RepeatInsert { get; set; }
 
+    /// <summary>
+    /// When true, the next append commits and then throws <see cref="TimeoutException"/>, as a write whose call timed
+    /// out while its statement still committed does; the switch then turns itself off.
+    /// </summary>
+    public bool FailAfterNextAppend { get; set; }
+
     public int InsertCalls { get; private set; }
 
     public int InsertedCount
@@ -108,7 +114,7 @@ public sealed class InMemoryOrderJournal : IOrderJournal
         }
     }
 
-    public async Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
+    public async Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken)
     {
         if (BeforeAppend is { } before)
         {
@@ -119,19 +125,30 @@ public sealed class InMemoryOrderJournal : IOrderJournal
         lock (_lock)
         {
             var current = _orders[change.Order.Id];
-            if (change.Order.Version <= current.Version)
+            if (change.Event.Fill is { } known && _executionIds.Contains(known.ExecutionId))
             {
-                return false;
+                return AppendOutcome.DuplicateFill;
             }
 
-            if (change.Event.Fill is { } fill && !_executionIds.Add(fill.ExecutionId))
+            if (change.Order.Version <= current.Version)
             {
-                return false;
+                return AppendOutcome.VersionConflict;
+            }
+
+            if (change.Event.Fill is { } fill)
+            {
+                _executionIds.Add(fill.ExecutionId);
             }
 
             _orders[change.Order.Id] = change.Order;
             _events[change.Order.Id].Add(change.Event);
-            return true;
+            if (FailAfterNextAppend)
+            {
+                FailAfterNextAppend = false;
+                throw new TimeoutException("The append committed, but its reply did not arrive in time.");
+            }
+
+            return AppendOutcome.Appended;
         }
     }
 

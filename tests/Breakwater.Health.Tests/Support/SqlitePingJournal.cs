@@ -20,7 +20,7 @@ internal sealed class SqlitePingJournal(string connectionString) : IOrderJournal
     public Task<JournalInsertResult> InsertOrderAsync(Domain.Orders.Order order, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
     public Task<Domain.Orders.Order?> GetOrderAsync(long id, CancellationToken cancellationToken) =>

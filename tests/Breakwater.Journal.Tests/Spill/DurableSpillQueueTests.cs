@@ -162,13 +162,15 @@ public sealed class DurableSpillQueueTests : IAsyncLifetime
         var logCopy = File.ReadAllBytes(LogPath);
 
         var first = await queue.ReplayAsync(
-            change => journal.AppendChangeAsync(change, CancellationToken.None), CancellationToken.None);
+            async change => await journal.AppendChangeAsync(change, CancellationToken.None) == AppendOutcome.Appended,
+            CancellationToken.None);
         await queue.DisposeAsync();
         // A crash before the emptied log reached the disk leaves the records and no offset behind.
         File.WriteAllBytes(LogPath, logCopy);
         File.Delete(LogPath + ".offset");
         var second = await Open().ReplayAsync(
-            change => journal.AppendChangeAsync(change, CancellationToken.None), CancellationToken.None);
+            async change => await journal.AppendChangeAsync(change, CancellationToken.None) == AppendOutcome.Appended,
+            CancellationToken.None);
 
         Assert.Equal(new SpillReplayResult(2, 0), first);
         Assert.Equal(new SpillReplayResult(0, 2), second);

@@ -33,7 +33,7 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AppendChange_DatabaseDown_SpillsAndReturnsTrue()
+    public async Task AppendChange_DatabaseDown_SpillsAndReturnsAppended()
     {
         var journal = Open();
         var order = await InsertAsync(journal, 1);
@@ -41,7 +41,7 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
 
         var appended = await journal.AppendChangeAsync(Orders.Status(order, OrderStatus.Submitted, "B1"), default);
 
-        Assert.True(appended);
+        Assert.Equal(AppendOutcome.Appended, appended);
         Assert.Equal(1, journal.PendingChanges);
         Assert.True(new FileInfo(SpillPath).Length > 0);
         Assert.Equal(1, (await _database.Inner.GetOrderAsync(1, default))!.Version);
@@ -167,11 +167,40 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
         Assert.Equal(0, journal.PendingChanges);
     }
 
-    private SpillingOrderJournal Open()
+    private SpillingOrderJournal Open() =>
+        new(_database, OpenQueue(), NullLogger<SpillingOrderJournal>.Instance);
+
+    private DurableSpillQueue OpenQueue()
     {
         var queue = new DurableSpillQueue(SpillPath, NullLogger<DurableSpillQueue>.Instance);
         _queues.Add(queue);
-        return new SpillingOrderJournal(_database, queue, NullLogger<SpillingOrderJournal>.Instance);
+        return queue;
+    }
+
+    [Fact]
+    public async Task DisposeAsync_OwnedInnerJournal_CommitsQueuedWritesAndShutsItDown()
+    {
+        var inner = _store.OpenJournal();
+        await inner.MigrateAsync(CancellationToken.None);
+        var spill = new SpillingOrderJournal(
+            inner, OpenQueue(), NullLogger<SpillingOrderJournal>.Instance, ownsInner: true);
+        var queued = spill.InsertOrderAsync(Orders.New(7), CancellationToken.None);
+
+        await spill.DisposeAsync();
+
+        Assert.True((await queued).Inserted);
+        await Assert.ThrowsAsync<ObjectDisposedException>(
+            () => inner.InsertOrderAsync(Orders.New(8), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_InnerJournalNotOwned_LeavesItOpen()
+    {
+        var spill = new SpillingOrderJournal(_database, OpenQueue(), NullLogger<SpillingOrderJournal>.Instance);
+
+        await spill.DisposeAsync();
+
+        Assert.True((await _database.InsertOrderAsync(Orders.New(9), CancellationToken.None)).Inserted);
     }
 
     private static async Task<Order> InsertAsync(IOrderJournal journal, long id) =>
@@ -191,7 +220,7 @@ public sealed class SpillingOrderJournalTests : IAsyncLifetime
         public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken) =>
             Run(() => inner.InsertOrderAsync(order, cancellationToken));
 
-        public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+        public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
             Run(() => inner.AppendChangeAsync(change, cancellationToken));
 
         public Task<Order?> GetOrderAsync(long id, CancellationToken cancellationToken) =>

@@ -68,11 +68,21 @@ internal sealed class FakeFeed : IMarketDataFeed
     }
 }
 
-/// <summary>A journal that fails a set number of times on every call before it succeeds.</summary>
-internal sealed class FakeJournal : IOrderJournal
+/// <summary>
+/// A journal that fails a set number of times on every call before it succeeds. Like the real journals it disposes
+/// only asynchronously.
+/// </summary>
+internal sealed class FakeJournal : IOrderJournal, IAsyncDisposable
 {
     public int Calls;
     public int MigrateCalls;
+    public int DisposeCalls;
+
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Increment(ref DisposeCalls);
+        return ValueTask.CompletedTask;
+    }
 
     public int FailuresBeforeSuccess { get; set; }
 
@@ -85,7 +95,8 @@ internal sealed class FakeJournal : IOrderJournal
     public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken) =>
         Answer(new JournalInsertResult(order, true));
 
-    public Task<bool> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) => Answer(true);
+    public Task<AppendOutcome> AppendChangeAsync(OrderChange change, CancellationToken cancellationToken) =>
+        Answer(AppendOutcome.Appended);
 
     public Task<Order?> GetOrderAsync(long id, CancellationToken cancellationToken) => Answer<Order?>(null);
 
