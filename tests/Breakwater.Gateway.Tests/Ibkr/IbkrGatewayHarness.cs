@@ -26,7 +26,7 @@ internal sealed class IbkrGatewayHarness : IAsyncDisposable
         Client = gateway.CreateClient();
     }
 
-    public Emulator Emulator { get; }
+    public Emulator Emulator { get; private set; }
 
     public GatewayProcess Gateway { get; }
 
@@ -88,6 +88,20 @@ internal sealed class IbkrGatewayHarness : IAsyncDisposable
         Client = Gateway.CreateClient();
         await Gateway.WaitForRunningAsync();
         await WaitForBreakerAsync("broker", "closed");
+    }
+
+    /// <summary>
+    /// Kills the gateway, replaces the emulator with a fresh one on the same port (empty book, order ids from 1, as
+    /// after a reset of TWS's API order id sequence), then starts the gateway again.
+    /// </summary>
+    public async Task RestartWithFreshEmulatorAsync()
+    {
+        await Gateway.KillAsync();
+        var port = Emulator.Port;
+        await Emulator.DisposeAsync();
+        Emulator = new Emulator(new IbGatewayEmulatorOptions { Port = port });
+        await Emulator.StartAsync(CancellationToken.None);
+        await RestartGatewayAsync();
     }
 
     public async Task<long> PlaceAsync(string body)
