@@ -4,7 +4,12 @@ using Breakwater.Gateway.Security;
 using Breakwater.Journal;
 using Breakwater.Resilience.DependencyInjection;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files ship beside the binary, while relative paths (the data directory) follow the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.UseBreakwaterDefaultUrls();
 builder.Services.AddBreakwaterGateway(builder.Configuration);
 builder.Services.AddGatewayBreakers(builder.Configuration);
