@@ -26,6 +26,7 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
+await using var emulator = options.EmulatorAssembly is null ? null : await StartedEmulator.StartAsync(options);
 await using var gateway = options.GatewayAssembly is null ? null : await StartedGateway.StartAsync(options);
 var token = options.ResolveToken(gateway?.DataDirectory);
 
@@ -33,12 +34,13 @@ var token = options.ResolveToken(gateway?.DataDirectory);
 return options.Scenario switch
 {
     "orders" => await new OrderScenario(options, token, Console.Out).RunAsync(cancellation.Token),
+    "ibkr" => await new IbkrScenario(options, token, Console.Out).RunAsync(cancellation.Token),
     _ => Unknown(options.Scenario),
 };
 
 static int Unknown(string scenario)
 {
-    Console.Error.WriteLine($"Unknown scenario '{scenario}'; the scenarios are: orders.");
+    Console.Error.WriteLine($"Unknown scenario '{scenario}'; the scenarios are: orders, ibkr.");
     return 2;
 }
 
@@ -70,6 +72,11 @@ internal sealed class StartedGateway : IAsyncDisposable
         start.ArgumentList.Add(options.Url.ToString().TrimEnd('/'));
         start.ArgumentList.Add($"--Breakwater:DataDirectory={dataDirectory}");
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        foreach (var argument in IbkrScenario.GatewayArguments(options))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
