@@ -2,10 +2,10 @@ namespace Breakwater.Ibkr;
 
 /// <summary>
 /// Supplies the lowest TWS order id the adapter may use, from the host's durable record of the ids it used before
-/// (the journal's highest IBKR order id + 1). The adapter asks once, before its first order.
+/// (the journal's highest IBKR order id + 1). The adapter calls it once, before its first order.
 /// </summary>
 /// <remarks>
-/// TWS answers nextValidId with an id above every id of the same client id that it remembers, but a reset of the API
+/// TWS sends a nextValidId above every id of the same client id that it remembers, but a reset of the API
 /// order id sequence in TWS, or a new TWS installation, loses that memory. The journal does not.
 /// </remarks>
 public interface IIbkrOrderIdFloorSource

@@ -60,7 +60,7 @@ public sealed class IbkrOptions
 
     /// <summary>
     /// Lets <see cref="MessagesPerSecond"/> exceed IBKR's limit of 50, up to 1000. Only for the IB Gateway emulator
-    /// (benchmarks); a real TWS or IB Gateway answers a faster client with error 100 and then disconnects it.
+    /// (benchmarks); a real TWS or IB Gateway sends error 100 to a faster client and then disconnects it.
     /// Default false.
     /// </summary>
     public bool AllowPacingAboveIbkrLimit { get; set; }

@@ -41,8 +41,8 @@ public enum BreakerState
 /// </param>
 /// <param name="LastTransitionTime">When the breaker last changed state, or null if it never did.</param>
 /// <param name="ExpectedOutage">
-/// The breaker is isolated for an outage the dependency announced and ends by itself, such as IB Gateway's scheduled
-/// daily restart; health reports an isolated breaker as degraded instead of unhealthy while this is true.
+/// The breaker is isolated for an outage that the dependency announced and that ends by itself, such as IB Gateway's
+/// scheduled daily restart. While this is true, health reports an isolated breaker as degraded instead of unhealthy.
 /// </param>
 public sealed record BreakerView(
     BreakerState State,

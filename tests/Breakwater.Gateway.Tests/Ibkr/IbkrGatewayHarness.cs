@@ -178,18 +178,6 @@ internal sealed class IbkrGatewayHarness : IAsyncDisposable
         return current;
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds or the wait times out; returns its last value.</summary>
-    public static async Task<bool> WaitUntilAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition() && clock.Elapsed < WaitTimeout)
-        {
-            await Task.Delay(25);
-        }
-
-        return condition();
-    }
-
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

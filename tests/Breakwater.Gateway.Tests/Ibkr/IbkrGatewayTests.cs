@@ -127,7 +127,7 @@ public sealed class IbkrGatewayTests
         var firstId = await harness.PlaceAsync(ApiTestHelpers.Market("ibkr-floor-1"));
         var first = await harness.WaitForStatusAsync(firstId, "filled");
 
-        // The fresh emulator answers nextValidId 1 again, so only the journal floor keeps the ids going up.
+        // The fresh emulator sends nextValidId 1 again, so only the journal floor keeps the ids going up.
         await harness.RestartWithFreshEmulatorAsync();
         var secondId = await harness.PlaceAsync(ApiTestHelpers.Market("ibkr-floor-2"));
         var second = await harness.WaitForStatusAsync(secondId, "filled");

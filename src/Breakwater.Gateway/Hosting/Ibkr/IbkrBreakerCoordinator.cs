@@ -12,7 +12,7 @@ namespace Breakwater.Gateway.Hosting.Ibkr;
 /// again (a new session, 1101 or 1102) the coordinator resets the breakers it isolated.
 /// </summary>
 /// <remarks>
-/// Isolation rather than counted failures, because the supervisor already knows the link is down: counting would
+/// Isolation rather than counted failures, because the supervisor has already detected that the link is down. Counting would
 /// let the first few orders of every outage run into timeouts, and an open breaker would probe a dead socket. A
 /// breaker that an operator isolated, or that opened on failures, is left alone. Market data farm notices (2103,
 /// 2105, 2157) do not isolate the market data breaker; the market data probe reports them as degraded. Thread safe:

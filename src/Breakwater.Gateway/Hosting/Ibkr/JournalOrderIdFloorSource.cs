@@ -11,7 +11,7 @@ namespace Breakwater.Gateway.Hosting.Ibkr;
 /// <remarks>
 /// The journal keeps orders newest first by journal id, and TWS order ids are handed out in increasing order at
 /// submit time, so the highest TWS id sits among the newest orders that reached the broker. The source walks the
-/// newest pages until one holds a numeric broker order id and takes the maximum of that page and the next one.
+/// newest pages until one contains a numeric broker order id and takes the maximum of that page and the next one.
 /// NOTE: an order placed long after 500 or more newer orders were journaled would be missed; the allocator still
 /// never goes below TWS's own nextValidId.
 /// </remarks>
