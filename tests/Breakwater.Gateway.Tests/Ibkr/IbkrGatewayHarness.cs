@@ -49,6 +49,7 @@ internal sealed class IbkrGatewayHarness : IAsyncDisposable
             ["Breakwater:Ibkr:InitialReconnectDelay"] = "00:00:00.100",
             ["Breakwater:Ibkr:MaxReconnectDelay"] = "00:00:00.400",
             ["Breakwater:Ibkr:ReconnectJitter"] = "0",
+            ["Breakwater:Ibkr:StreamSymbols:0"] = "AAPL",
             ["Breakwater:Health:Broker:Interval"] = "00:00:00.200",
             ["Breakwater:Health:Broker:Timeout"] = "00:00:00.200",
             ["Breakwater:Health:MarketData:Interval"] = "00:00:00.200",
@@ -148,6 +149,43 @@ internal sealed class IbkrGatewayHarness : IAsyncDisposable
         return status.GetProperty("dependencies").EnumerateArray()
             .First(d => d.GetProperty("name").GetString() == dependency)
             .GetProperty("breaker").GetProperty("state").GetString();
+    }
+
+    /// <summary>Returns the health status of <paramref name="dependency"/> from <c>/api/status</c>.</summary>
+    public async Task<string?> GetDependencyStatusAsync(string dependency)
+    {
+        using var response = await Client.GetAsync("/api/status");
+        var status = await response.ReadJsonAsync();
+        return status.GetProperty("dependencies").EnumerateArray()
+            .First(d => d.GetProperty("name").GetString() == dependency)
+            .GetProperty("status").GetString();
+    }
+
+    /// <summary>Polls <c>/api/status</c> until the dependency's status is <paramref name="status"/>; returns the last read.</summary>
+    public async Task<string?> WaitForDependencyStatusAsync(string dependency, string status)
+    {
+        var current = await GetDependencyStatusAsync(dependency);
+        var clock = Stopwatch.StartNew();
+        while (current != status && clock.Elapsed < WaitTimeout)
+        {
+            await Task.Delay(25);
+            current = await GetDependencyStatusAsync(dependency);
+        }
+
+        return current;
+    }
+
+    /// <summary>Returns how often <paramref name="text"/> appears in the gateway's output so far.</summary>
+    public int CountOutput(string text)
+    {
+        var output = Gateway.Output;
+        var count = 0;
+        for (var at = output.IndexOf(text, StringComparison.Ordinal); at >= 0; at = output.IndexOf(text, at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>Polls <c>/api/status</c> until the breaker is in <paramref name="state"/>; returns the last read.</summary>

@@ -121,11 +121,51 @@ public sealed class IbkrGatewayTests
     }
 
     [Fact]
+    public async Task Gateway_Notice1300_ReconnectsAndReconciles()
+    {
+        await using var harness = await IbkrGatewayHarness.StartAsync();
+        var sessionsBefore = harness.CountOutput("Reconciled with TWS");
+
+        harness.Emulator.SendSystemMessage(1300);
+        await harness.Gateway.WaitForOutputAsync("connectivity notice 1300", TimeSpan.FromSeconds(10));
+        var reconnected = await WaitForCountAsync(() => harness.CountOutput("Reconciled with TWS"), sessionsBefore + 1);
+        var breaker = await harness.WaitForBreakerAsync("broker", "closed");
+        var orderId = await harness.PlaceAsync(ApiTestHelpers.Market("ibkr-1300-1"));
+        var order = await harness.WaitForStatusAsync(orderId, "filled");
+
+        Assert.True(reconnected > sessionsBefore, $"No reconciliation after 1300. Output:\n{harness.Gateway.Output}");
+        Assert.Equal("closed", breaker);
+        Assert.Equal("filled", order.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Gateway_FarmNotices2103Then2104_DegradeThenRestoreMarketData()
+    {
+        await using var harness = await IbkrGatewayHarness.StartAsync();
+        var before = await harness.WaitForDependencyStatusAsync("marketData", "healthy");
+
+        harness.Emulator.SendSystemMessage(2103);
+        var broken = await harness.WaitForDependencyStatusAsync("marketData", "degraded");
+        var brokerWhileBroken = await harness.GetDependencyStatusAsync("broker");
+        var readinessWhileBroken = await harness.WaitForReadinessAsync(HttpStatusCode.OK);
+        harness.Emulator.SendSystemMessage(2104);
+        var restored = await harness.WaitForDependencyStatusAsync("marketData", "healthy");
+
+        Assert.Equal("healthy", before);
+        Assert.Equal("degraded", broken);
+        Assert.Equal("healthy", brokerWhileBroken);
+        Assert.Equal(HttpStatusCode.OK, readinessWhileBroken);
+        Assert.Equal("healthy", restored);
+    }
+
+    [Fact]
     public async Task Gateway_RestartedAgainstResetSequence_UsesOrderIdsAboveJournal()
     {
         await using var harness = await IbkrGatewayHarness.StartAsync();
-        var firstId = await harness.PlaceAsync(ApiTestHelpers.Market("ibkr-floor-1"));
-        var first = await harness.WaitForStatusAsync(firstId, "filled");
+        // A resting first order, because a fresh emulator numbers its execution ids from the start again, and the
+        // journal keeps one fill per execution id across orders (TWS execution ids are unique).
+        var firstId = await harness.PlaceAsync(ApiTestHelpers.Limit("ibkr-floor-1", price: 1.00m));
+        var first = await harness.WaitForStatusAsync(firstId, "submitted");
 
         // The fresh emulator sends nextValidId 1 again, so only the journal floor keeps the ids going up.
         await harness.RestartWithFreshEmulatorAsync();
@@ -135,6 +175,9 @@ public sealed class IbkrGatewayTests
         var secondBrokerId = long.Parse(second.GetProperty("brokerOrderId").GetString()!, CultureInfo.InvariantCulture);
 
         Assert.True(secondBrokerId > firstBrokerId, $"Broker order id {secondBrokerId} is not above {firstBrokerId}.");
+        Assert.True(
+            second.GetProperty("status").GetString() == "filled",
+            $"The second order is {second}. Output:\n{harness.Gateway.Output}");
         Assert.Contains("Order id floor", harness.Gateway.Output, StringComparison.Ordinal);
     }
 
@@ -177,5 +220,16 @@ public sealed class IbkrGatewayTests
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         Assert.Equal("Cancelled", harness.Emulator.GetOrderStatus(brokerId));
+    }
+
+    private static async Task<int> WaitForCountAsync(Func<int> count, int expected)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (count() < expected && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(25);
+        }
+
+        return count();
     }
 }
