@@ -25,6 +25,7 @@ var app = builder.Build();
 app.UseGatewayProblems();
 app.UseGatewaySecurity();
 app.MapBreakwaterHealth();
+app.MapBreakwaterDashboard();
 app.MapOrderApi();
 app.MapMarketDataApi();
 app.MapGatewayBrokerEndpoints();
