@@ -361,7 +361,17 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
                 return;
             }
 
-            var floor = await _floorSource!.GetOrderIdFloorAsync(cancellationToken).ConfigureAwait(false);
+            long floor;
+            try
+            {
+                floor = await _floorSource!.GetOrderIdFloorAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing was sent, so the order manager may report the order as not placed.
+                throw Unavailable("Loading the TWS order id floor from the journal failed.", mayHaveReached: false, ex);
+            }
+
             _ids.RaiseFloor(floor);
             _floorLoaded = true;
             Log.OrderIdFloorLoaded(_logger, floor, _ids.Peek());
