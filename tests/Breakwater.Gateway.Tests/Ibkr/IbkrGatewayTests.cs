@@ -159,6 +159,22 @@ public sealed class IbkrGatewayTests
     }
 
     [Fact]
+    public async Task Gateway_PacingViolation100_SlowsPacerAndKeepsBroker()
+    {
+        await using var harness = await IbkrGatewayHarness.StartAsync();
+
+        harness.Emulator.SendSystemMessage(100, "Max rate of messages per second has been exceeded");
+        await harness.Gateway.WaitForOutputAsync("pacing violation (100)", TimeSpan.FromSeconds(10));
+        var breaker = await harness.GetBreakerStateAsync("broker");
+        var orderId = await harness.PlaceAsync(ApiTestHelpers.Market("ibkr-100-1"));
+        var order = await harness.WaitForStatusAsync(orderId, "filled");
+
+        Assert.Contains("sending at 22.5 messages per second", harness.Gateway.Output, StringComparison.Ordinal);
+        Assert.Equal("closed", breaker);
+        Assert.Equal("filled", order.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Gateway_RestartedAgainstResetSequence_UsesOrderIdsAboveJournal()
     {
         await using var harness = await IbkrGatewayHarness.StartAsync();
