@@ -20,6 +20,7 @@ builder.Services.AddGatewayBroker(builder.Configuration);
 
 // The guards wrap the journal, broker and market data adapters registered above, so they come last.
 builder.Services.AddBreakwaterGuards();
+builder.Services.AddGatewayJournalOutageHandling();
 
 var app = builder.Build();
 app.UseGatewayProblems();

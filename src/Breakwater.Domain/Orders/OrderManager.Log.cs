@@ -218,5 +218,22 @@ public sealed partial class OrderManager
             Level = LogLevel.Warning,
             Message = "Reconciling order {OrderId} ({ClientOrderId}) failed; trying again on the next pass")]
         public static partial void ReconcileFailed(ILogger logger, long orderId, string clientOrderId, Exception exception);
+
+        [LoggerMessage(
+            EventId = 1036,
+            EventName = "UnsentOrderAdopted",
+            Level = LogLevel.Warning,
+            Message = "Order {OrderId} ({ClientOrderId}) was committed by an insert that reported a failure and was " +
+                "never sent; sending it now for the repeated request")]
+        public static partial void UnsentOrderAdopted(ILogger logger, long orderId, string clientOrderId);
+
+        [LoggerMessage(
+            EventId = 1037,
+            EventName = "UntrackedUpdateNotLookedUp",
+            Level = LogLevel.Information,
+            Message = "Update {Status} of broker order {BrokerOrderId} ({ClientOrderId}) matches no open order, and " +
+                "the journal could not be searched for it: {Reason}")]
+        public static partial void UntrackedUpdateNotLookedUp(
+            ILogger logger, string brokerOrderId, string? clientOrderId, OrderStatus status, string reason);
     }
 }

@@ -1,4 +1,5 @@
 using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Journal;
 
 namespace Breakwater.Domain.Orders;
@@ -47,9 +48,22 @@ public sealed partial class OrderManager
     private async Task LogUntrackedUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
         // An update of a final order is a late duplicate; one that matches no journaled order is worth a warning.
-        var known = update.ClientOrderId is null
-            ? null
-            : await _journal.FindByClientOrderIdAsync(update.ClientOrderId, cancellationToken);
+        Order? known;
+        try
+        {
+            known = update.ClientOrderId is null
+                ? null
+                : await _journal.FindByClientOrderIdAsync(update.ClientOrderId, cancellationToken);
+        }
+        catch (DependencyUnavailableException unavailable)
+        {
+            // Nothing of an untracked order is journaled, so the update is acknowledged without the lookup instead
+            // of blocking the broker's later updates until the database is back.
+            Log.UntrackedUpdateNotLookedUp(
+                _logger, update.BrokerOrderId, update.ClientOrderId, update.Status, unavailable.Message);
+            return;
+        }
+
         if (known is not null)
         {
             Log.UpdateOfFinalOrderIgnored(_logger, known.Id, known.ClientOrderId, update.Status, known.Status);

@@ -237,14 +237,24 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         // From here on the client's cancellation is ignored: a committed insert must be followed through to the
         // broker, and the journal and broker adapters bound each call with their own timeouts.
         var insert = await _journal.InsertOrderAsync(order, CancellationToken.None);
-        if (!insert.Inserted)
+        if (!insert.Inserted && !IsUnsentInsert(insert.Order, order.Id))
         {
             return AsRepeat(request, insert.Order);
         }
 
+        if (!insert.Inserted && insert.Order.Id != order.Id)
+        {
+            // Checks the fields before the earlier row is sent in place of this request.
+            AsRepeat(request, insert.Order);
+            Log.UnsentOrderAdopted(_logger, insert.Order.Id, insert.Order.ClientOrderId);
+        }
+
         var entry = new OrderEntry(insert.Order) { Submitting = true };
         Track(entry);
-        Log.OrderJournaled(_logger, order.Id, order.ClientOrderId, order.Symbol, order.Side, order.Quantity, order.Type);
+        var journaled = insert.Order;
+        Log.OrderJournaled(
+            _logger, journaled.Id, journaled.ClientOrderId, journaled.Symbol, journaled.Side, journaled.Quantity,
+            journaled.Type);
         try
         {
             return await PlaceAsync(entry);
@@ -306,6 +316,19 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         Log.OrderAcknowledged(_logger, order.Id, order.ClientOrderId, ack.BrokerOrderId, acknowledged.Status);
         return new SubmitResult(acknowledged, SubmitOutcome.Created);
     }
+
+    /// <summary>
+    /// Returns whether <paramref name="existing"/>, found by an insert that did not insert, is a row this process
+    /// committed but never sent to the broker: either the retried insert of this very submit (it has the id this
+    /// submit allocated, so the first attempt committed and only its reply was lost), or the row of an earlier submit
+    /// whose insert committed but reported a failure, so that the client received 503 and retries now. Such a row
+    /// is pending submit without a broker id, and the order manager does not track it: every open order of an earlier
+    /// process is loaded by <see cref="StartAsync"/>, and every order sent by this one is tracked.
+    /// </summary>
+    private bool IsUnsentInsert(Order existing, long allocatedId) =>
+        existing.Id == allocatedId
+        || (existing.Status == OrderStatus.PendingSubmit && existing.BrokerOrderId is null
+            && existing.Attention == OrderAttention.None && !_open.ContainsKey(existing.Id));
 
     private Order? ApplyAck(Order current, BrokerAck ack)
     {

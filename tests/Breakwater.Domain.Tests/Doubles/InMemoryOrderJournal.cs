@@ -25,6 +25,18 @@ public sealed class InMemoryOrderJournal : IOrderJournal
     /// <summary>Runs before each append; a test can block it to make the journal slow.</summary>
     public Func<OrderChange, Task>? BeforeAppend { get; set; }
 
+    /// <summary>
+    /// When true, an insert commits and then throws, as when the connection breaks after the commit and before the
+    /// reply.
+    /// </summary>
+    public bool FailAfterInsert { get; set; }
+
+    /// <summary>
+    /// When true, an insert commits and then returns the result of a second insert of the same order, as a retry
+    /// after a lost reply does.
+    /// </summary>
+    public bool RepeatInsert { get; set; }
+
     public int InsertCalls { get; private set; }
 
     public int InsertedCount
@@ -65,6 +77,22 @@ public sealed class InMemoryOrderJournal : IOrderJournal
     public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken)
     {
         ThrowIf(FailWrites);
+        if (FailAfterInsert)
+        {
+            _ = InsertCoreAsync(order);
+            ThrowIf(fail: true);
+        }
+
+        if (RepeatInsert)
+        {
+            _ = InsertCoreAsync(order);
+        }
+
+        return InsertCoreAsync(order);
+    }
+
+    private Task<JournalInsertResult> InsertCoreAsync(Order order)
+    {
         lock (_lock)
         {
             InsertCalls++;
