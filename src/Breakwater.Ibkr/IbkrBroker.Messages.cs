@@ -498,5 +498,13 @@ public sealed partial class IbkrBroker
             Level = LogLevel.Information,
             Message = "Order id floor {Floor} loaded from the journal; the next TWS order id is {NextOrderId}")]
         public static partial void OrderIdFloorLoaded(ILogger logger, long floor, long nextOrderId);
+
+        [LoggerMessage(
+            EventId = 4127,
+            EventName = "IbkrOrderIdFloorLoadFailed",
+            Level = LogLevel.Warning,
+            Message = "Loading the order id floor from the journal failed; using TWS's sequence (next id {NextOrderId}) "
+                + "and retrying with the next order")]
+        public static partial void OrderIdFloorLoadFailed(ILogger logger, long nextOrderId, Exception exception);
     }
 }

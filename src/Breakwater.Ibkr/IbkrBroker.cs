@@ -349,7 +349,8 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
     }
 
     /// <summary>
-    /// Raises the id floor from <see cref="IIbkrOrderIdFloorSource"/> once; a failed load is retried by the next order.
+    /// Raises the id floor from <see cref="IIbkrOrderIdFloorSource"/> once. After a failed load the order goes out with
+    /// the server's sequence alone, and the next order tries the load again.
     /// </summary>
     private async Task LoadOrderIdFloorAsync(CancellationToken cancellationToken)
     {
@@ -368,8 +369,10 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Nothing was sent, so the order manager may report the order as not placed.
-                throw Unavailable("Loading the TWS order id floor from the journal failed.", mayHaveReached: false, ex);
+                // TWS's nextValidId already lies above every id it remembers, and the floor only guards against a reset
+                // sequence, so an unreachable journal must not stop trading or count against the broker breaker.
+                Log.OrderIdFloorLoadFailed(_logger, _ids.Peek(), ex);
+                return;
             }
 
             _ids.RaiseFloor(floor);

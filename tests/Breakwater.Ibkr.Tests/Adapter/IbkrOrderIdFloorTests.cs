@@ -1,5 +1,4 @@
 using Breakwater.Domain.Brokers;
-using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Orders;
 
 namespace Breakwater.Ibkr.Tests.Adapter;
@@ -25,19 +24,18 @@ public sealed class IbkrOrderIdFloorTests
     }
 
     [Fact]
-    public async Task PlaceOrderAsync_FloorSourceFails_ThrowsNotSentAndRetriesNextOrder()
+    public async Task PlaceOrderAsync_FloorSourceFails_PlacesWithServerIdAndRetries()
     {
         var source = new ScriptedFloorSource(new InvalidOperationException("journal down"), 300);
         await using var h = await AdapterHarness.StartAsync(floorSource: source);
 
-        var failure = await Assert.ThrowsAsync<DependencyUnavailableException>(
-            () => h.Broker.PlaceOrderAsync(Market("floor-3"), CancellationToken.None));
-        var ack = await h.Broker.PlaceOrderAsync(Market("floor-4"), CancellationToken.None);
+        var first = await h.Broker.PlaceOrderAsync(Market("floor-3"), CancellationToken.None);
+        var second = await h.Broker.PlaceOrderAsync(Market("floor-4"), CancellationToken.None);
+        var third = await h.Broker.PlaceOrderAsync(Market("floor-5"), CancellationToken.None);
 
-        Assert.False(failure.RequestMayHaveReachedDependency);
-        Assert.IsType<InvalidOperationException>(failure.InnerException);
-        Assert.Empty(h.Emulator.FindOrders("floor-3"));
-        Assert.Equal("300", ack.BrokerOrderId);
+        Assert.Equal("1", first.BrokerOrderId);
+        Assert.Equal("300", second.BrokerOrderId);
+        Assert.Equal("301", third.BrokerOrderId);
         Assert.Equal(2, source.Calls);
     }
 
