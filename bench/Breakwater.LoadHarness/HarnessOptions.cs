@@ -8,8 +8,8 @@ internal sealed class HarnessOptions
     public const string Usage = """
         Usage: Breakwater.LoadHarness [options]
 
-          --scenario NAME     Scenario to run. Default: orders (POST /api/orders at full speed); ibkr runs the
-                              same against a gateway with Breakwater:Broker:Kind=Ibkr.
+          --scenario NAME     orders (POST /api/orders at full speed; the default), shutdown-sweep, or ibkr
+                              (the orders scenario against a gateway with Breakwater:Broker:Kind=Ibkr).
           --url URL           Gateway base address. Default: http://127.0.0.1:5080
           --token TOKEN       API token sent as 'Authorization: Bearer TOKEN'.
           --token-file PATH   Read the API token from PATH (the gateway writes <data directory>/api-token).
@@ -23,6 +23,7 @@ internal sealed class HarnessOptions
           --emulator-port N   (ibkr) Port of IB Gateway or the emulator. Default: 4002
           --pacing N          (ibkr) Messages per second of the gateway it starts, 1 to 50; above 50 (up to 1000)
                               also sets AllowPacingAboveIbkrLimit, for the emulator only. Default: 45
+          --rate N            shutdown-sweep: the paper broker's message limit per second. Default: 50
           --help              Show this text.
         """;
 
@@ -51,6 +52,7 @@ internal sealed class HarnessOptions
     public int EmulatorPort { get; private set; } = 4002;
 
     public int Pacing { get; private set; } = 45;
+    public int MessagesPerSecond { get; private set; } = 50;
 
     public bool ShowHelp { get; private set; }
 
@@ -103,6 +105,9 @@ internal sealed class HarnessOptions
                     options.OrderType = value is "market" or "limit"
                         ? value
                         : throw new ArgumentException($"Option --type must be market or limit, but it is '{value}'.");
+                    break;
+                case "--rate":
+                    options.MessagesPerSecond = PositiveInt(name, value);
                     break;
                 case "--start-gateway":
                     options.GatewayAssembly = value;
