@@ -17,6 +17,8 @@ namespace Breakwater.Gateway.Tests.Ibkr;
 /// </summary>
 internal sealed class IbkrGatewayHarness : IAsyncDisposable
 {
+    private const string RunningText = "Gateway running with";
+
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(20);
 
     private IbkrGatewayHarness(Emulator emulator, GatewayProcess gateway)
@@ -84,10 +86,18 @@ internal sealed class IbkrGatewayHarness : IAsyncDisposable
     /// <summary>Restarts the gateway process (SIGKILL, then start) and waits until the broker breaker is closed.</summary>
     public async Task RestartGatewayAsync()
     {
+        // The output spans every run, so wait for one more "running" line than the earlier runs printed.
+        var runs = CountOutput(RunningText);
         await Gateway.RestartAsync();
         Client.Dispose();
         Client = Gateway.CreateClient();
-        await Gateway.WaitForRunningAsync();
+        var clock = Stopwatch.StartNew();
+        while (CountOutput(RunningText) <= runs && clock.Elapsed < WaitTimeout)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(CountOutput(RunningText) > runs, $"The restarted gateway did not start running. Output:\n{Gateway.Output}");
         await WaitForBreakerAsync("broker", "closed");
     }
 

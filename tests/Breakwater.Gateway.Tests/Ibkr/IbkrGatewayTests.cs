@@ -178,10 +178,13 @@ public sealed class IbkrGatewayTests
     public async Task Gateway_RestartedAgainstResetSequence_UsesOrderIdsAboveJournal()
     {
         await using var harness = await IbkrGatewayHarness.StartAsync();
-        // A resting first order, because a fresh emulator numbers its execution ids from the start again, and the
-        // journal keeps one fill per execution id across orders (TWS execution ids are unique).
+        // A cancelled first order: without a fill, because a fresh emulator numbers its execution ids from the start
+        // again and the journal keeps one fill per execution id across orders (TWS execution ids are unique); and not
+        // open, because the fresh emulator has no record of it for the restart's reconciliation to cancel.
         var firstId = await harness.PlaceAsync(ApiTestHelpers.Limit("ibkr-floor-1", price: 1.00m));
-        var first = await harness.WaitForStatusAsync(firstId, "submitted");
+        await harness.WaitForStatusAsync(firstId, "submitted");
+        using var cancelFirst = await harness.Client.DeleteAsync($"/api/orders/{firstId}");
+        var first = await harness.WaitForStatusAsync(firstId, "cancelled");
 
         // The fresh emulator sends nextValidId 1 again, so only the journal floor keeps the ids going up.
         await harness.RestartWithFreshEmulatorAsync();
@@ -190,6 +193,8 @@ public sealed class IbkrGatewayTests
         var firstBrokerId = long.Parse(first.GetProperty("brokerOrderId").GetString()!, CultureInfo.InvariantCulture);
         var secondBrokerId = long.Parse(second.GetProperty("brokerOrderId").GetString()!, CultureInfo.InvariantCulture);
 
+        Assert.Equal(HttpStatusCode.Accepted, cancelFirst.StatusCode);
+        Assert.Equal("cancelled", first.GetProperty("status").GetString());
         Assert.True(secondBrokerId > firstBrokerId, $"Broker order id {secondBrokerId} is not above {firstBrokerId}.");
         Assert.True(
             second.GetProperty("status").GetString() == "filled",
@@ -197,45 +202,44 @@ public sealed class IbkrGatewayTests
         Assert.Contains("Order id floor", harness.Gateway.Output, StringComparison.Ordinal);
     }
 
-    // NOTE: written against the shutdown behaviour on main today, where SIGTERM stops accepting orders and exits
-    // without touching resting orders. The graceful shutdown sequence is to cancel every resting order through the
-    // broker; once it lands, this test must expect "Cancelled" at the emulator.
     [Fact]
-    public async Task Gateway_Sigterm_ExitsAndLeavesRestingOrderAtBroker()
+    public async Task Gateway_Sigterm_CancelsRestingOrderAtBroker()
     {
         await using var harness = await IbkrGatewayHarness.StartAsync();
         var restingId = await harness.PlaceAsync(ApiTestHelpers.Limit("ibkr-term-1", price: 1.00m));
+        var secondId = await harness.PlaceAsync(ApiTestHelpers.Limit("ibkr-term-2", price: 2.00m));
         var resting = await harness.WaitForStatusAsync(restingId, "submitted");
-        var brokerId = int.Parse(resting.GetProperty("brokerOrderId").GetString()!, CultureInfo.InvariantCulture);
+        var second = await harness.WaitForStatusAsync(secondId, "submitted");
+        var brokerIds = new[] { resting, second }
+            .Select(o => int.Parse(o.GetProperty("brokerOrderId").GetString()!, CultureInfo.InvariantCulture))
+            .ToArray();
 
         await harness.Gateway.SendSignalAsync("TERM");
         var exitCode = await harness.Gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(0, exitCode);
-        Assert.Equal("Submitted", harness.Emulator.GetOrderStatus(brokerId));
+        Assert.Equal("Cancelled", harness.Emulator.GetOrderStatus(brokerIds[0]));
+        Assert.Equal("Cancelled", harness.Emulator.GetOrderStatus(brokerIds[1]));
     }
 
-    // NOTE: written against main today, where startup reconciliation finds the order a killed gateway left, keeps it
-    // open and applies no orphan policy. With OrphanedOrders=cancel the restarted gateway is to cancel it; once that
-    // lands, this test must expect "cancelled" in the journal and "Cancelled" at the emulator.
     [Fact]
-    public async Task Gateway_KilledAndRestarted_FindsRestingOrderItLeft()
+    public async Task Gateway_KilledAndRestarted_CancelsRestingOrderItLeft()
     {
         await using var harness = await IbkrGatewayHarness.StartAsync();
         var restingId = await harness.PlaceAsync(ApiTestHelpers.Limit("ibkr-kill-1", price: 1.00m));
         var resting = await harness.WaitForStatusAsync(restingId, "submitted");
         var brokerId = int.Parse(resting.GetProperty("brokerOrderId").GetString()!, CultureInfo.InvariantCulture);
 
+        // SIGKILL leaves the order working at the broker; the restart's reconciliation (OrphanedOrders=cancel, the
+        // default) must cancel it.
         await harness.RestartGatewayAsync();
+        var cancelled = await harness.WaitForStatusAsync(restingId, "cancelled");
         using var openResponse = await harness.Client.GetAsync("/api/orders?status=open");
         var open = await openResponse.ReadJsonAsync();
-        using var cancel = await harness.Client.DeleteAsync($"/api/orders/{restingId}");
-        var cancelled = await harness.WaitForStatusAsync(restingId, "cancelled");
 
-        Assert.Contains(open.GetProperty("orders").EnumerateArray(), o => o.GetProperty("id").GetInt64() == restingId);
-        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         Assert.Equal("Cancelled", harness.Emulator.GetOrderStatus(brokerId));
+        Assert.DoesNotContain(open.GetProperty("orders").EnumerateArray(), o => o.GetProperty("id").GetInt64() == restingId);
     }
 
     private static async Task<int> WaitForCountAsync(Func<int> count, int expected)
