@@ -8,7 +8,8 @@ internal sealed class HarnessOptions
     public const string Usage = """
         Usage: Breakwater.LoadHarness [options]
 
-          --scenario NAME     orders (POST /api/orders at full speed; the default) or shutdown-sweep.
+          --scenario NAME     orders (POST /api/orders at full speed; the default), shutdown-sweep, or ibkr
+                              (the orders scenario against a gateway with Breakwater:Broker:Kind=Ibkr).
           --url URL           Gateway base address. Default: http://127.0.0.1:5080
           --token TOKEN       API token sent as 'Authorization: Bearer TOKEN'.
           --token-file PATH   Read the API token from PATH (the gateway writes <data directory>/api-token).
@@ -18,6 +19,10 @@ internal sealed class HarnessOptions
           --warmup SECONDS    Orders sent first and left out of the numbers. Default: 2
           --type TYPE         market (filled at once) or limit (rests far from the market). Default: market
           --start-gateway DLL Start 'dotnet DLL' on --url with a temporary data directory, and stop it afterwards.
+          --start-emulator DLL  (ibkr) Start 'dotnet DLL' (the IB Gateway emulator) on --emulator-port first.
+          --emulator-port N   (ibkr) Port of IB Gateway or the emulator. Default: 4002
+          --pacing N          (ibkr) Messages per second of the gateway it starts, 1 to 50; above 50 (up to 1000)
+                              also sets AllowPacingAboveIbkrLimit, for the emulator only. Default: 45
           --rate N            shutdown-sweep: the paper broker's message limit per second. Default: 50
           --help              Show this text.
         """;
@@ -42,6 +47,11 @@ internal sealed class HarnessOptions
 
     public string? GatewayAssembly { get; private set; }
 
+    public string? EmulatorAssembly { get; private set; }
+
+    public int EmulatorPort { get; private set; } = 4002;
+
+    public int Pacing { get; private set; } = 45;
     public int MessagesPerSecond { get; private set; } = 50;
 
     public bool ShowHelp { get; private set; }
@@ -101,6 +111,15 @@ internal sealed class HarnessOptions
                     break;
                 case "--start-gateway":
                     options.GatewayAssembly = value;
+                    break;
+                case "--start-emulator":
+                    options.EmulatorAssembly = value;
+                    break;
+                case "--emulator-port":
+                    options.EmulatorPort = PositiveInt(name, value);
+                    break;
+                case "--pacing":
+                    options.Pacing = PositiveInt(name, value);
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {name}; run with --help for the list.");

@@ -26,6 +26,7 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
+await using var emulator = options.EmulatorAssembly is null ? null : await StartedEmulator.StartAsync(options);
 // The shutdown sweep starts, kills and restarts the gateway itself, with a token of its own.
 var ownsGateway = options.Scenario == ShutdownSweepScenario.Name;
 await using var gateway = options.GatewayAssembly is null || ownsGateway ? null : await StartedGateway.StartAsync(options);
@@ -35,13 +36,14 @@ var token = ownsGateway ? "" : options.ResolveToken(gateway?.DataDirectory);
 return options.Scenario switch
 {
     "orders" => await new OrderScenario(options, token, Console.Out).RunAsync(cancellation.Token),
+    "ibkr" => await new IbkrScenario(options, token, Console.Out).RunAsync(cancellation.Token),
     ShutdownSweepScenario.Name => await new ShutdownSweepScenario(options, Console.Out).RunAsync(cancellation.Token),
     _ => Unknown(options.Scenario),
 };
 
 static int Unknown(string scenario)
 {
-    Console.Error.WriteLine($"Unknown scenario '{scenario}'; the scenarios are: orders, shutdown-sweep.");
+    Console.Error.WriteLine($"Unknown scenario '{scenario}'; the scenarios are: orders, shutdown-sweep, ibkr.");
     return 2;
 }
 
@@ -73,6 +75,11 @@ internal sealed class StartedGateway : IAsyncDisposable
         start.ArgumentList.Add(options.Url.ToString().TrimEnd('/'));
         start.ArgumentList.Add($"--Breakwater:DataDirectory={dataDirectory}");
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        foreach (var argument in IbkrScenario.GatewayArguments(options))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>

@@ -491,5 +491,20 @@ public sealed partial class IbkrBroker
             Level = LogLevel.Error,
             Message = "Delivering the update of broker order {BrokerOrderId} ({Status}) to the sink failed")]
         public static partial void SinkFailed(ILogger logger, string brokerOrderId, OrderStatus status, Exception exception);
+
+        [LoggerMessage(
+            EventId = 4126,
+            EventName = "IbkrOrderIdFloorLoaded",
+            Level = LogLevel.Information,
+            Message = "Order id floor {Floor} loaded from the journal; the next TWS order id is {NextOrderId}")]
+        public static partial void OrderIdFloorLoaded(ILogger logger, long floor, long nextOrderId);
+
+        [LoggerMessage(
+            EventId = 4127,
+            EventName = "IbkrOrderIdFloorLoadFailed",
+            Level = LogLevel.Warning,
+            Message = "Loading the order id floor from the journal failed; using TWS's sequence (next id {NextOrderId}) "
+                + "and retrying with the next order")]
+        public static partial void OrderIdFloorLoadFailed(ILogger logger, long nextOrderId, Exception exception);
     }
 }

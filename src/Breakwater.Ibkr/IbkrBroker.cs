@@ -30,6 +30,9 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
     private readonly IbkrOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IIbkrOrderIdFloorSource? _floorSource;
+    private readonly SemaphoreSlim _floorGate = new(1, 1);
+    private volatile bool _floorLoaded;
     private readonly ConcurrentDictionary<int, TrackedOrder> _orders = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<BrokerAck>> _pendingPlace = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource> _pendingCancel = new();
@@ -54,7 +57,8 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
         IbOrderIdAllocator ids,
         IOptions<IbkrOptions> options,
         TimeProvider time,
-        ILogger<IbkrBroker> logger)
+        ILogger<IbkrBroker> logger,
+        IIbkrOrderIdFloorSource? floorSource = null)
     {
         ArgumentNullException.ThrowIfNull(supervisor);
         ArgumentNullException.ThrowIfNull(options);
@@ -64,6 +68,8 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _floorSource = floorSource;
+        _floorLoaded = floorSource is null;
         _supervisor.MessageReceived += OnMessage;
         _supervisor.SessionStarted += ReconcileAsync;
         _supervisor.MarketDataResubscribeRequired += connection => _ = ResubscribeAsync(connection, _disposing.Token);
@@ -93,6 +99,11 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
     {
         ArgumentNullException.ThrowIfNull(order);
         var connection = RequireConnection();
+        if (!_floorLoaded)
+        {
+            await LoadOrderIdFloorAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var orderId = _ids.Next();
         var tracked = new TrackedOrder(orderId, order.ClientOrderId, order.Symbol, order.Side, order.Quantity, order.Type,
             order.LimitPrice);
@@ -337,6 +348,43 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
             new TimeoutException($"{request} timed out after {_options.RequestTimeout}."));
     }
 
+    /// <summary>
+    /// Raises the id floor from <see cref="IIbkrOrderIdFloorSource"/> once. After a failed load the order goes out with
+    /// the server's sequence alone, and the next order tries the load again.
+    /// </summary>
+    private async Task LoadOrderIdFloorAsync(CancellationToken cancellationToken)
+    {
+        await _floorGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_floorLoaded)
+            {
+                return;
+            }
+
+            long floor;
+            try
+            {
+                floor = await _floorSource!.GetOrderIdFloorAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // TWS's nextValidId already lies above every id it remembers, and the floor only guards against a reset
+                // sequence, so an unreachable journal must not stop trading or count against the broker breaker.
+                Log.OrderIdFloorLoadFailed(_logger, _ids.Peek(), ex);
+                return;
+            }
+
+            _ids.RaiseFloor(floor);
+            _floorLoaded = true;
+            Log.OrderIdFloorLoaded(_logger, floor, _ids.Peek());
+        }
+        finally
+        {
+            _floorGate.Release();
+        }
+    }
+
     private IbConnection RequireConnection()
     {
         var state = _supervisor.State;
@@ -395,5 +443,6 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
         }
 
         _disposing.Dispose();
+        _floorGate.Dispose();
     }
 }

@@ -52,8 +52,18 @@ public sealed class IbkrOptions
     /// </summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Outgoing messages per second, below IBKR's limit of 50. Default 45; valid 1 to 50.</summary>
+    /// <summary>
+    /// Outgoing messages per second, below IBKR's limit of 50. Default 45; valid 1 to 50, or 1 to 1000 with
+    /// <see cref="AllowPacingAboveIbkrLimit"/>.
+    /// </summary>
     public double MessagesPerSecond { get; set; } = 45;
+
+    /// <summary>
+    /// Lets <see cref="MessagesPerSecond"/> exceed IBKR's limit of 50, up to 1000. Only for the IB Gateway emulator
+    /// (benchmarks); a real TWS or IB Gateway sends error 100 to a faster client and then disconnects it.
+    /// Default false.
+    /// </summary>
+    public bool AllowPacingAboveIbkrLimit { get; set; }
 
     /// <summary>Factor applied to the message rate after error 100 (pacing violation). Default 0.5.</summary>
     public double PacingSlowdownFactor { get; set; } = 0.5;
@@ -119,11 +129,14 @@ internal sealed class IbkrOptionsValidator : IValidateOptions<IbkrOptions>
             failures.Add($"{p}{nameof(options.ReconnectJitter)} must be between 0 and 1; it is {options.ReconnectJitter}.");
         }
 
-        if (options.MessagesPerSecond is < 1 or > 50)
+        var maxRate = options.AllowPacingAboveIbkrLimit ? 1000 : 50;
+        if (options.MessagesPerSecond < 1 || options.MessagesPerSecond > maxRate)
         {
-            failures.Add(
-                $"{p}{nameof(options.MessagesPerSecond)} must be between 1 and 50 (IBKR's limit); it is "
-                + $"{options.MessagesPerSecond}.");
+            failures.Add(options.AllowPacingAboveIbkrLimit
+                ? $"{p}{nameof(options.MessagesPerSecond)} must be between 1 and 1000; it is {options.MessagesPerSecond}."
+                : $"{p}{nameof(options.MessagesPerSecond)} must be between 1 and 50 (IBKR's limit); it is "
+                    + $"{options.MessagesPerSecond}. Set {p}{nameof(options.AllowPacingAboveIbkrLimit)} only "
+                    + "against the emulator.");
         }
 
         if (options.PacingSlowdownFactor is <= 0 or >= 1)

@@ -60,6 +60,28 @@ public sealed class HealthEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_IsolatedBreakerDuringExpectedOutage_ReturnsDegraded()
+    {
+        var breaker = new BreakerView(BreakerState.Isolated, ExpectedOutage: true);
+
+        var (status, output) = HealthEvaluator.Evaluate(Passing, breaker, new DependencyHealthOptions());
+
+        Assert.Equal(HealthStatus.Degraded, status);
+        Assert.Equal(ProbeOutputs.BreakerIsolated, output);
+    }
+
+    [Fact]
+    public void Evaluate_UnhealthyProbeDuringExpectedOutage_StaysUnhealthy()
+    {
+        var breaker = new BreakerView(BreakerState.Isolated, ExpectedOutage: true);
+
+        var (status, _) = HealthEvaluator.Evaluate(
+            ProbeResult.Unhealthy(ProbeOutputs.ConnectionFailed), breaker, new DependencyHealthOptions());
+
+        Assert.Equal(HealthStatus.Unhealthy, status);
+    }
+
+    [Fact]
     public void Evaluate_FailingProbeBehindHalfOpenBreaker_KeepsWorseStatusAndBothOutputs()
     {
         var probe = ProbeResult.Unhealthy(ProbeOutputs.ConnectionFailed);

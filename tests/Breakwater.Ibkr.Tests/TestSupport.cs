@@ -46,7 +46,8 @@ internal sealed class AdapterHarness : IAsyncDisposable
         TimeProvider? time = null,
         Action<IbkrOptions>? configure = null,
         Action<IbGatewayEmulatorOptions>? configureEmulator = null,
-        bool connect = true)
+        bool connect = true,
+        IIbkrOrderIdFloorSource? floorSource = null)
     {
         var emulatorOptions = new IbGatewayEmulatorOptions { QuoteInterval = TimeSpan.Zero };
         configureEmulator?.Invoke(emulatorOptions);
@@ -68,7 +69,8 @@ internal sealed class AdapterHarness : IAsyncDisposable
             Options.Create(options), pacer, clock, NullLogger<IbkrConnectionSupervisor>.Instance, new Random(1));
         var sink = new RecordingSink();
         var broker = new IbkrBroker(
-            supervisor, sink, new IbOrderIdAllocator(), Options.Create(options), clock, NullLogger<IbkrBroker>.Instance);
+            supervisor, sink, new IbOrderIdAllocator(), Options.Create(options), clock, NullLogger<IbkrBroker>.Instance,
+            floorSource);
         var harness = new AdapterHarness(emulator, supervisor, broker, sink, pacer);
         if (connect)
         {

@@ -40,11 +40,16 @@ public enum BreakerState
 /// endpoint shows it, so it must not contain exception text or connection details.
 /// </param>
 /// <param name="LastTransitionTime">When the breaker last changed state, or null if it never did.</param>
+/// <param name="ExpectedOutage">
+/// The breaker is isolated for an outage that the dependency announced and that ends by itself, such as IB Gateway's
+/// scheduled daily restart. While this is true, health reports an isolated breaker as degraded instead of unhealthy.
+/// </param>
 public sealed record BreakerView(
     BreakerState State,
     TimeSpan? RetryAfter = null,
     string? LastTransitionReason = null,
-    DateTimeOffset? LastTransitionTime = null);
+    DateTimeOffset? LastTransitionTime = null,
+    bool ExpectedOutage = false);
 
 /// <summary>Text forms of <see cref="BreakerState"/>.</summary>
 public static class BreakerStateText

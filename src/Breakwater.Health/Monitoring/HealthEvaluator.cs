@@ -9,7 +9,8 @@ internal static class HealthEvaluator
 {
     /// <summary>
     /// Returns the dependency status and its output: the worse of the probe status and the status configured for the
-    /// breaker state. An isolated breaker is always unhealthy; a closed or disabled breaker, or none, adds nothing.
+    /// breaker state. An isolated breaker is unhealthy, or degraded during an expected outage; a closed or disabled
+    /// breaker, or none, adds nothing.
     /// </summary>
     public static (HealthStatus Status, string? Output) Evaluate(
         ProbeResult probe,
@@ -20,6 +21,7 @@ internal static class HealthEvaluator
         {
             BreakerState.Open => (options.OpenBreakerStatus, ProbeOutputs.BreakerOpen),
             BreakerState.HalfOpen => (options.HalfOpenBreakerStatus, ProbeOutputs.BreakerHalfOpen),
+            BreakerState.Isolated when breaker.ExpectedOutage => (HealthStatus.Degraded, ProbeOutputs.BreakerIsolated),
             BreakerState.Isolated => (HealthStatus.Unhealthy, ProbeOutputs.BreakerIsolated),
             _ => (HealthStatus.Healthy, (string?)null),
         };

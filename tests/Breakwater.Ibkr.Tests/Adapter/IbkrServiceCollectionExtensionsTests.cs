@@ -50,4 +50,47 @@ public sealed class IbkrServiceCollectionExtensionsTests
         Assert.Contains(error.Failures, f => f.Contains("Breakwater:Ibkr:MessagesPerSecond", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("must be set together", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task AddIbkrBroker_PacingAboveLimitWithOptIn_IsValid()
+    {
+        await using var provider = Build(new()
+        {
+            ["Breakwater:Ibkr:MessagesPerSecond"] = "1000",
+            ["Breakwater:Ibkr:AllowPacingAboveIbkrLimit"] = "true",
+        });
+
+        var options = provider.GetRequiredService<IOptions<IbkrOptions>>().Value;
+
+        Assert.Equal(1000, options.MessagesPerSecond);
+    }
+
+    [Fact]
+    public async Task AddIbkrBroker_PacingAboveLimitWithoutOptIn_NamesOptIn()
+    {
+        await using var provider = Build(new() { ["Breakwater:Ibkr:MessagesPerSecond"] = "51" });
+
+        var error = Assert.Throws<OptionsValidationException>(
+            () => provider.GetRequiredService<IOptions<IbkrOptions>>().Value);
+
+        Assert.Contains(
+            "Breakwater:Ibkr:MessagesPerSecond must be between 1 and 50 (IBKR's limit); it is 51. Set "
+                + "Breakwater:Ibkr:AllowPacingAboveIbkrLimit only against the emulator.",
+            error.Failures);
+    }
+
+    [Fact]
+    public async Task AddIbkrBroker_PacingAboveOptInMaximum_IsInvalid()
+    {
+        await using var provider = Build(new()
+        {
+            ["Breakwater:Ibkr:MessagesPerSecond"] = "1001",
+            ["Breakwater:Ibkr:AllowPacingAboveIbkrLimit"] = "true",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(
+            () => provider.GetRequiredService<IOptions<IbkrOptions>>().Value);
+
+        Assert.Contains("Breakwater:Ibkr:MessagesPerSecond must be between 1 and 1000; it is 1001.", error.Failures);
+    }
 }
