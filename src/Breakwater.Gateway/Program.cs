@@ -23,6 +23,7 @@ builder.Services.AddBreakwaterGuards();
 builder.Services.AddGatewayJournalOutageHandling();
 
 var app = builder.Build();
+app.UseGatewayResponseHeaders();
 app.UseGatewayProblems();
 app.UseGatewaySecurity();
 app.MapBreakwaterHealth();
