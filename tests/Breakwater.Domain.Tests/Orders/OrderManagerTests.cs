@@ -288,6 +288,22 @@ public sealed class OrderManagerTests
     }
 
     [Fact]
+    public async Task CancelAsync_JournalDown_ReturnsPendingCancel()
+    {
+        var manager = await StartedManagerAsync();
+        var submitted = await manager.SubmitAsync(Limit("c-1"), CancellationToken.None);
+        _journal.FailWrites = true;
+
+        var result = await manager.CancelAsync(submitted.Order.Id, CancellationToken.None);
+
+        var stored = await _journal.GetOrderAsync(submitted.Order.Id, CancellationToken.None);
+        Assert.False(result.Journaled);
+        Assert.Equal(OrderStatus.PendingCancel, result.Order.Status);
+        Assert.Equal(OrderStatus.Submitted, stored!.Status);
+        Assert.Single(_broker.Cancelled);
+    }
+
+    [Fact]
     public async Task SubmitAsync_Stopping_Rejected()
     {
         var manager = await StartedManagerAsync();
@@ -325,7 +341,7 @@ public sealed class OrderManagerTests
 
         Assert.Single(_broker.Cancelled);
         Assert.False(result.Journaled);
-        Assert.Equal(OrderStatus.Submitted, result.Order.Status);
+        Assert.Equal(OrderStatus.PendingCancel, result.Order.Status);
     }
 
     [Fact]
