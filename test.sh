@@ -10,14 +10,19 @@ cd "$root"
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 apt_updated=false
+# Package installs need root; a non-root user needs passwordless sudo for them (only when something is missing).
+sudo=""
+if [[ "$(id -u)" != 0 ]]; then
+    sudo="sudo -n"
+fi
 apt_install() {
     if ! $apt_updated; then
         log "apt-get update"
-        apt-get update -qq >/dev/null
+        $sudo apt-get update -qq >/dev/null
         apt_updated=true
     fi
     log "apt-get install $*"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 find_pg_bin() {
@@ -65,12 +70,16 @@ ensure_chromium() {
 
 # PostgreSQL refuses to run as root, so the throwaway cluster belongs to an unprivileged account.
 start_postgres() {
-    local user=postgres
-    if ! id "$user" >/dev/null 2>&1; then
-        useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
-    fi
+    local user
+    user="$(id -un)"
     pg_dir="$(mktemp -d /tmp/breakwater-pg.XXXXXX)"
-    chown "$user" "$pg_dir"
+    if [[ "$(id -u)" == 0 ]]; then
+        user=postgres
+        if ! id "$user" >/dev/null 2>&1; then
+            useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
+        fi
+        chown "$user" "$pg_dir"
+    fi
     pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' \
         2>/dev/null || shuf -i 20000-40000 -n 1)"
     if [[ "$(id -u)" == 0 ]]; then

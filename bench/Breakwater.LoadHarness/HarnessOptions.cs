@@ -8,7 +8,7 @@ internal sealed class HarnessOptions
     public const string Usage = """
         Usage: Breakwater.LoadHarness [options]
 
-          --scenario NAME     Scenario to run. Default: orders (POST /api/orders at full speed).
+          --scenario NAME     orders (POST /api/orders at full speed; the default) or shutdown-sweep.
           --url URL           Gateway base address. Default: http://127.0.0.1:5080
           --token TOKEN       API token sent as 'Authorization: Bearer TOKEN'.
           --token-file PATH   Read the API token from PATH (the gateway writes <data directory>/api-token).
@@ -18,6 +18,7 @@ internal sealed class HarnessOptions
           --warmup SECONDS    Orders sent first and left out of the numbers. Default: 2
           --type TYPE         market (filled at once) or limit (rests far from the market). Default: market
           --start-gateway DLL Start 'dotnet DLL' on --url with a temporary data directory, and stop it afterwards.
+          --rate N            shutdown-sweep: the paper broker's message limit per second. Default: 50
           --help              Show this text.
         """;
 
@@ -40,6 +41,8 @@ internal sealed class HarnessOptions
     public string OrderType { get; private set; } = "market";
 
     public string? GatewayAssembly { get; private set; }
+
+    public int MessagesPerSecond { get; private set; } = 50;
 
     public bool ShowHelp { get; private set; }
 
@@ -92,6 +95,9 @@ internal sealed class HarnessOptions
                     options.OrderType = value is "market" or "limit"
                         ? value
                         : throw new ArgumentException($"Option --type must be market or limit, but it is '{value}'.");
+                    break;
+                case "--rate":
+                    options.MessagesPerSecond = PositiveInt(name, value);
                     break;
                 case "--start-gateway":
                     options.GatewayAssembly = value;

@@ -26,19 +26,22 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-await using var gateway = options.GatewayAssembly is null ? null : await StartedGateway.StartAsync(options);
-var token = options.ResolveToken(gateway?.DataDirectory);
+// The shutdown sweep starts, kills and restarts the gateway itself, with a token of its own.
+var ownsGateway = options.Scenario == ShutdownSweepScenario.Name;
+await using var gateway = options.GatewayAssembly is null || ownsGateway ? null : await StartedGateway.StartAsync(options);
+var token = ownsGateway ? "" : options.ResolveToken(gateway?.DataDirectory);
 
 // New scenarios (readiness under load, shutdown sweep, IBKR) add a case here with their own class.
 return options.Scenario switch
 {
     "orders" => await new OrderScenario(options, token, Console.Out).RunAsync(cancellation.Token),
+    ShutdownSweepScenario.Name => await new ShutdownSweepScenario(options, Console.Out).RunAsync(cancellation.Token),
     _ => Unknown(options.Scenario),
 };
 
 static int Unknown(string scenario)
 {
-    Console.Error.WriteLine($"Unknown scenario '{scenario}'; the scenarios are: orders.");
+    Console.Error.WriteLine($"Unknown scenario '{scenario}'; the scenarios are: orders, shutdown-sweep.");
     return 2;
 }
 

@@ -1,6 +1,7 @@
 using Breakwater.Gateway.Api;
 using Breakwater.Gateway.Hosting;
 using Breakwater.Gateway.Security;
+using Breakwater.Gateway.Shutdown;
 using Breakwater.Journal;
 using Breakwater.Resilience.DependencyInjection;
 
@@ -17,6 +18,7 @@ builder.Services.AddGatewaySecurity();
 builder.Services.AddGatewayHealth(builder.Configuration);
 builder.Services.AddBreakwaterJournal(builder.Configuration);
 builder.Services.AddGatewayBroker(builder.Configuration);
+builder.Services.AddGatewayShutdown(builder.Configuration);
 
 // The guards wrap the journal, broker and market data adapters registered above, so they come last.
 builder.Services.AddBreakwaterGuards();

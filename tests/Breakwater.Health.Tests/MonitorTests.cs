@@ -138,7 +138,7 @@ public sealed class MonitorTests
     [Fact]
     public async Task Monitor_LifecycleChange_RequestsProbeOfEveryDependency()
     {
-        await using var host = await HealthTestHost.StartAsync();
+        await using var host = await HealthTestHost.StartAsync(startRunning: false);
 
         host.Lifecycle.MarkRunning();
         await host.WaitForSnapshotAsync(s => s.Version >= 6);

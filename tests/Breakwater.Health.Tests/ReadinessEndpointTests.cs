@@ -250,7 +250,7 @@ public sealed class ReadinessEndpointTests
     [Fact]
     public async Task Readiness_Stopping_Returns503WithStoppingWhileLivenessIs200()
     {
-        await using var host = await HealthTestHost.StartAsync();
+        await using var host = await HealthTestHost.StartAsync(startRunning: false);
         host.Lifecycle.MarkRunning();
 
         host.Lifecycle.MarkStopping();
@@ -317,5 +317,20 @@ public sealed class ReadinessEndpointTests
         Assert.Equal("2026-12-07T15:00:00.000Z", check.GetProperty("time").GetString());
         Assert.Equal("none", check.GetProperty("breakerState").GetString());
         Assert.False(check.TryGetProperty("output", out _));
+    }
+
+    [Fact]
+    public async Task Readiness_Starting_Returns503WithStarting()
+    {
+        await using var host = await HealthTestHost.StartAsync(startRunning: false);
+
+        using var ready = await host.Client.GetAsync("/api/health/ready");
+        using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        using var live = await host.Client.GetAsync("/api/health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("starting", body.RootElement.GetProperty("lifecycle").GetString());
+        Assert.Equal("fail", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
 }

@@ -28,7 +28,8 @@ public sealed class StatusEndpointTests
             {
                 h.Database.Behaviour = FakeProbe.Failing;
                 h.Breakers.Set("database", BreakerState.Open, TimeSpan.FromSeconds(12));
-            });
+            },
+            startRunning: false);
         host.Lifecycle.MarkRunning();
         await host.WaitForSnapshotAsync(s => s.Version >= 6);
         host.Time.Advance(TimeSpan.FromSeconds(1));

@@ -1,20 +1,23 @@
 using Breakwater.Domain.Journal;
 using Breakwater.Domain.Lifecycle;
 using Breakwater.Domain.Orders;
+using Breakwater.Gateway.Shutdown;
 
 namespace Breakwater.Gateway.Hosting;
 
 /// <summary>
 /// Brings the gateway from starting to running: migrates the journal, loads the open orders, reconciles them with the
 /// broker, then marks the lifecycle running. Retries with backoff while the journal is unavailable, so that the
-/// process stays up, and liveness keeps returning 200, during a database outage at start.
+/// process stays up, and liveness keeps returning 200, during a database outage at start. When
+/// <see cref="StartupRecovery"/> is registered it runs the reconciliation and applies the policy for orders left open.
 /// </summary>
 internal sealed partial class GatewayStartupService(
     IOrderJournal journal,
     OrderManager orders,
     GatewayLifecycle lifecycle,
     TimeProvider timeProvider,
-    ILogger<GatewayStartupService> logger) : BackgroundService
+    ILogger<GatewayStartupService> logger,
+    StartupRecovery? recovery = null) : BackgroundService
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
@@ -39,7 +42,9 @@ internal sealed partial class GatewayStartupService(
         }
 
         stoppingToken.ThrowIfCancellationRequested();
-        var reconciled = await TryReconcileAsync(stoppingToken);
+        var reconciled = recovery is null
+            ? await TryReconcileAsync(stoppingToken)
+            : await recovery.RunAsync(stoppingToken);
         if (lifecycle.MarkRunning())
         {
             Log.Running(logger, orders.OpenOrderCount);

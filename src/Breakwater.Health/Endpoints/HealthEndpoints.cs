@@ -136,6 +136,13 @@ internal sealed class HealthEndpoints
             return new ReadinessVerdict(StatusCodes.Status503ServiceUnavailable, "fail", "The gateway is stopping.");
         }
 
+        // Orders are rejected until the start-up reconciliation with the broker has finished.
+        if (lifecycle == LifecycleState.Starting)
+        {
+            return new ReadinessVerdict(
+                StatusCodes.Status503ServiceUnavailable, "fail", "The gateway is starting: reconciling with the broker.");
+        }
+
         if (!snapshot.IsComplete)
         {
             return new ReadinessVerdict(

@@ -2,6 +2,7 @@ using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Journal;
 using Breakwater.Domain.Lifecycle;
 using Breakwater.Domain.MarketData;
+using Breakwater.Gateway.Shutdown;
 using Breakwater.Tests.Doubles;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -31,6 +32,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         {
             ["Breakwater:DataDirectory"] = DataDirectory,
             ["Breakwater:ApiToken"] = Token,
+
+            // The scriptable broker never confirms a cancel by itself, so a short sweep keeps disposal fast.
+            ["Breakwater:Shutdown:CancelTimeout"] = "00:00:00.200",
         };
         foreach (var (key, value) in settings ?? [])
         {
@@ -46,6 +50,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     public FakeBroker Broker { get; } = new();
 
     public FixedMarketData MarketData { get; } = new();
+
+    /// <summary>The exit code the shutdown sequence chose, once the host stopped.</summary>
+    public int? ShutdownExitCode { get; private set; }
 
     /// <summary>Creates a client that sends the API token, once the gateway accepts orders.</summary>
     public async Task<HttpClient> CreateAuthorizedClientAsync()
@@ -85,6 +92,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             }
 
             services.AddSingleton<IBroker>(Broker);
+
+            // The shutdown sequence must not set the exit code of the test process.
+            services.RemoveAll<ShutdownExitCodeSink>();
+            services.AddSingleton(new ShutdownExitCodeSink(exitCode => ShutdownExitCode = exitCode));
             services.AddSingleton<IMarketDataFeed>(MarketData);
         });
     }

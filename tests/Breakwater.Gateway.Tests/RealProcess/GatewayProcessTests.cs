@@ -81,7 +81,11 @@ public sealed class GatewayProcessTests
     [Fact]
     public async Task Gateway_KilledAndRestarted_KeepsOrdersStatusesAndFills()
     {
-        await using var gateway = await GatewayProcess.StartAsync();
+        // Adopt keeps the resting order working across the restart instead of cancelling it.
+        await using var gateway = await GatewayProcess.StartAsync(new GatewayProcessOptions
+        {
+            Settings = new Dictionary<string, string> { ["Breakwater:Startup:OrphanedOrders"] = "adopt" },
+        });
         await gateway.WaitForRunningAsync();
         var ids = new List<long>();
         using (var client = gateway.CreateClient())

@@ -45,9 +45,18 @@ internal sealed class HealthTestHost : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configureServices = null,
         Action<HealthTestHost>? beforeStart = null,
-        bool waitForFirstSnapshot = true)
+        bool waitForFirstSnapshot = true,
+        bool startRunning = true)
     {
         var host = await CreateAsync(settings, configureServices);
+
+        // Readiness is 503 while the gateway starts, so most tests begin with the lifecycle running, as after the
+        // start-up reconciliation; tests of the lifecycle change itself pass false.
+        if (startRunning)
+        {
+            host.Lifecycle.MarkRunning();
+        }
+
         beforeStart?.Invoke(host);
         await host.App.StartAsync();
         host.Client = host.App.GetTestClient();
