@@ -15,8 +15,13 @@ public sealed partial class ApiTokenStore
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Longest token compared; longer ones are wrong without hashing them.</summary>
-    private const int MaxPresentedLength = 256;
+    /// <summary>
+    /// Maximum length of a token, configured or presented; a longer presented token is wrong without hashing it, so a
+    /// longer configured one is rejected at start because it could never match.
+    /// </summary>
+    public const int MaxPresentedLength = 256;
+
+    private const string TokenKey = "Breakwater:ApiToken";
 
     private readonly byte[] _digest;
 
@@ -58,48 +63,104 @@ public sealed partial class ApiTokenStore
     private static string LoadOrCreate(string path, ILogger logger)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (!File.Exists(path))
+        if (!Exists(path))
         {
             var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-            try
+            if (TryCreate(path, token))
             {
-                var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                {
-                    streamOptions.UnixCreateMode = OwnerOnly;
-                }
-
-                using (var stream = new FileStream(path, streamOptions))
-                using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-                {
-                    writer.Write(token);
-                    writer.Write('\n');
-                }
-
                 Log.TokenGenerated(logger, path);
                 return token;
             }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process created the file first; use its token.
-            }
+
+            // Another process created the file first; its token is used below.
         }
 
-        var stored = File.ReadAllText(path).Trim();
-        if (stored.Length < GatewayOptions.MinApiTokenLength)
+        var stored = ReadExisting(path);
+        Log.TokenFileUsed(logger, path);
+        return stored;
+    }
+
+    /// <summary>Returns whether anything, even a dangling symbolic link, exists at <paramref name="path"/>.</summary>
+    private static bool Exists(string path) => new FileInfo(path) is { Exists: true } or { LinkTarget: not null }
+        || Directory.Exists(path);
+
+    /// <summary>
+    /// Writes the token to a temporary file with mode 0600, flushes it to disk and then links it into place, so that
+    /// a crash never leaves a partial token file and a concurrent start never overwrites another's token. Returns
+    /// false when a token file appeared meanwhile.
+    /// </summary>
+    private static bool TryCreate(string path, string token)
+    {
+        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
         {
-            throw new InvalidOperationException(
-                $"The API token file '{path}' must contain a token of at least {GatewayOptions.MinApiTokenLength} " +
-                $"characters, but it contains {stored.Length}; delete the file to generate a new token.");
+            var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                streamOptions.UnixCreateMode = OwnerOnly;
+            }
+
+            using (var stream = new FileStream(temporary, streamOptions))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(token + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
+
+            // File.Move without overwrite fails when the destination exists, so two gateways starting at once on
+            // one data directory end up with one token.
+            File.Move(temporary, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (Exists(path))
+        {
+            return false;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Reads an existing token file, rejecting one that another user could have read or replaced: a symbolic link
+    /// (which may point anywhere) or a file readable or writable by group or others. A leaked token cannot be made
+    /// secret again by tightening the mode, so the operator is told to delete the file and hand out the new token.
+    /// </summary>
+    private static string ReadExisting(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' is a symbolic link (to '{info.LinkTarget}'), which is not accepted " +
+                "because the token could be read from or written to another place. Delete the link so that a new " +
+                $"token is generated at the next start, or set {TokenKey}.");
+        }
+
+        if (Directory.Exists(path) || !info.Exists)
+        {
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' is not a regular file. Remove it so that a new token is generated at " +
+                $"the next start, or set {TokenKey}.");
         }
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0)
         {
-            File.SetUnixFileMode(path, OwnerOnly);
-            Log.TokenFileModeTightened(logger, path);
+            var mode = Convert.ToString((int)File.GetUnixFileMode(path), 8);
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' has mode 0{mode}, so other users may have read the token. Delete the " +
+                "file so that a new token is generated at the next start, and give clients the new token.");
         }
 
-        Log.TokenFileUsed(logger, path);
+        var stored = File.ReadAllText(path).Trim();
+        if (stored.Length is < GatewayOptions.MinApiTokenLength or > MaxPresentedLength)
+        {
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' must contain a token of {GatewayOptions.MinApiTokenLength} to " +
+                $"{MaxPresentedLength} characters, but it contains {stored.Length}. Delete the file so that a new " +
+                "token is generated at the next start.");
+        }
+
         return stored;
     }
 
@@ -126,12 +187,5 @@ public sealed partial class ApiTokenStore
             Level = LogLevel.Information,
             Message = "Using the API token from configuration key Breakwater:ApiToken")]
         public static partial void ConfiguredTokenUsed(ILogger logger);
-
-        [LoggerMessage(
-            EventId = 2103,
-            EventName = "ApiTokenFileModeTightened",
-            Level = LogLevel.Warning,
-            Message = "The API token file {TokenFile} was readable by other users; its mode is now 0600")]
-        public static partial void TokenFileModeTightened(ILogger logger, string tokenFile);
     }
 }
