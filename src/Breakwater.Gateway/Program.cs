@@ -5,6 +5,8 @@ using Breakwater.Gateway.Shutdown;
 using Breakwater.Journal;
 using Breakwater.Resilience.DependencyInjection;
 
+StartupFailureHandler.Install();
+
 // Settings files ship beside the binary, while relative paths (the data directory) follow the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
