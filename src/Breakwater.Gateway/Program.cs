@@ -14,6 +14,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.UseBreakwaterDefaultUrls();
+builder.UseOwnerOnlyDataDirectory();
 builder.Services.AddBreakwaterGateway(builder.Configuration);
 builder.Services.AddGatewayBreakers(builder.Configuration);
 builder.Services.AddGatewaySecurity();
