@@ -1,4 +1,5 @@
 using Breakwater.Gateway.Api;
+using Breakwater.Gateway.Breakers;
 using Breakwater.Gateway.Hosting;
 using Breakwater.Gateway.Security;
 using Breakwater.Gateway.Shutdown;
@@ -35,6 +36,7 @@ app.MapBreakwaterHealth();
 app.MapBreakwaterDashboard();
 app.MapOrderApi();
 app.MapMarketDataApi();
+app.MapBreakerApi();
 app.MapGatewayBrokerEndpoints();
 app.Run();
 

@@ -248,6 +248,24 @@ public sealed class ReadinessEndpointTests
     }
 
     [Fact]
+    public async Task Readiness_Starting_Returns503UntilRunning()
+    {
+        await using var host = await HealthTestHost.StartAsync(startRunning: false);
+
+        using var starting = await host.Client.GetAsync("/api/health/ready");
+        using var body = JsonDocument.Parse(await starting.Content.ReadAsStringAsync());
+        using var live = await host.Client.GetAsync("/api/health");
+        host.Lifecycle.MarkRunning();
+        using var running = await host.Client.GetAsync("/api/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, starting.StatusCode);
+        Assert.Equal("starting", body.RootElement.GetProperty("lifecycle").GetString());
+        Assert.Equal("fail", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, running.StatusCode);
+    }
+
+    [Fact]
     public async Task Readiness_Stopping_Returns503WithStoppingWhileLivenessIs200()
     {
         await using var host = await HealthTestHost.StartAsync(startRunning: false);

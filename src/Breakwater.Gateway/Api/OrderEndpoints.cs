@@ -1,6 +1,8 @@
 using System.Globalization;
+using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Journal;
 using Breakwater.Domain.Orders;
+using Breakwater.Gateway.Breakers;
 using Breakwater.Gateway.Security;
 
 namespace Breakwater.Gateway.Api;
@@ -40,7 +42,19 @@ public static class OrderEndpoints
             return Problems.Validation(context, errors);
         }
 
-        var result = await orders.SubmitAsync(request, cancellationToken);
+        var outcomes = context.RequestServices.GetService<OrderOutcomeRecorder>();
+        SubmitResult result;
+        try
+        {
+            result = await orders.SubmitAsync(request, cancellationToken);
+        }
+        catch (DependencyUnavailableException)
+        {
+            outcomes?.RecordFailed();
+            throw;
+        }
+
+        outcomes?.RecordSubmitted(result);
         var response = OrderResponse.From(result.Order);
         var location = "/api/orders/" + result.Order.Id.ToString(CultureInfo.InvariantCulture);
         return result.Outcome switch

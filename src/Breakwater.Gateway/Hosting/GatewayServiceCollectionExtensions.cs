@@ -1,4 +1,5 @@
 using Breakwater.Domain.Brokers;
+using Breakwater.Gateway.Breakers;
 using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Journal;
 using Breakwater.Domain.Lifecycle;
@@ -87,13 +88,14 @@ public static class GatewayServiceCollectionExtensions
 
     /// <summary>
     /// Registers the health monitor, readiness, status and metrics, fed by the circuit breakers and the order
-    /// manager's open order count.
+    /// manager's open order count, and connects breaker transitions, rejections and order outcomes to them.
     /// </summary>
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton<IBreakerStateSource, RegistryBreakerStateSource>();
         services.TryAddSingleton<IOpenOrderCounter, OrderManagerOpenOrderCounter>();
         services.AddBreakwaterHealth(configuration);
+        services.AddGatewayBreakerTelemetry();
         return services;
     }
 }

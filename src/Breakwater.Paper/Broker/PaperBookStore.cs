@@ -55,6 +55,14 @@ internal sealed class PaperBookStore : IDisposable
 
     private readonly SqliteConnection _connection;
 
+    // The per-order commands are prepared once and reused, because SQLite compiles a statement on every new command
+    // and every order runs several of them. Callers use the store under the broker's lock, one call at a time.
+    private SqliteCommand? _insertOrder;
+    private SqliteCommand? _insertFill;
+    private SqliteCommand? _updateOrder;
+    private SqliteCommand? _insertOutbox;
+    private SqliteCommand? _deleteOutbox;
+
     private PaperBookStore(SqliteConnection connection)
     {
         _connection = connection;
@@ -189,27 +197,24 @@ internal sealed class PaperBookStore : IDisposable
     /// <summary>Inserts a new order and returns its number, from which its broker order id is formed.</summary>
     public long InsertOrder(PaperOrder order)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
+        var command = Reuse(ref _insertOrder, null, """
             INSERT INTO orders (client_order_id, gateway_order_id, symbol, side, quantity, type, limit_price,
                                 time_in_force, status, filled_quantity, cancel_requested, external, reason, created_at)
             VALUES ($client, $gateway, $symbol, $side, $quantity, $type, $limit, $tif, $status, 0, 0, $external,
                     NULL, $created)
             RETURNING number
-            """;
-        command.Parameters.AddWithValue("$client", (object?)order.ClientOrderId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$gateway", order.GatewayOrderId);
-        command.Parameters.AddWithValue("$symbol", order.Symbol);
-        command.Parameters.AddWithValue("$side", (int)order.Side);
-        command.Parameters.AddWithValue("$quantity", order.Quantity);
-        command.Parameters.AddWithValue("$type", (int)order.Type);
-        command.Parameters.AddWithValue(
-            "$limit",
-            order.LimitPrice is { } limit ? FormatDecimal(limit) : DBNull.Value);
-        command.Parameters.AddWithValue("$tif", (int)order.TimeInForce);
-        command.Parameters.AddWithValue("$status", (int)order.Status);
-        command.Parameters.AddWithValue("$external", order.External ? 1 : 0);
-        command.Parameters.AddWithValue("$created", FormatTime(order.CreatedAt));
+            """);
+        Bind(command, "$client", (object?)order.ClientOrderId ?? DBNull.Value);
+        Bind(command, "$gateway", order.GatewayOrderId);
+        Bind(command, "$symbol", order.Symbol);
+        Bind(command, "$side", (int)order.Side);
+        Bind(command, "$quantity", order.Quantity);
+        Bind(command, "$type", (int)order.Type);
+        Bind(command, "$limit", order.LimitPrice is { } limit ? FormatDecimal(limit) : DBNull.Value);
+        Bind(command, "$tif", (int)order.TimeInForce);
+        Bind(command, "$status", (int)order.Status);
+        Bind(command, "$external", order.External ? 1 : 0);
+        Bind(command, "$created", FormatTime(order.CreatedAt));
         return (long)command.ExecuteScalar()!;
     }
 
@@ -229,22 +234,18 @@ internal sealed class PaperBookStore : IDisposable
     public long? RecordFill(PaperOrder order, Fill fill, decimal cash, BrokerOrderUpdate? outbox)
     {
         using var transaction = _connection.BeginTransaction();
-        using (var command = _connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO fills (execution_id, order_number, quantity, price, time)
-                VALUES ($execution, $number, $quantity, $price, $time);
-                UPDATE account SET cash = $cash WHERE id = 1;
-                """;
-            command.Parameters.AddWithValue("$execution", fill.ExecutionId);
-            command.Parameters.AddWithValue("$number", order.Number);
-            command.Parameters.AddWithValue("$quantity", fill.Quantity);
-            command.Parameters.AddWithValue("$price", FormatDecimal(fill.Price));
-            command.Parameters.AddWithValue("$time", FormatTime(fill.Time));
-            command.Parameters.AddWithValue("$cash", FormatDecimal(cash));
-            command.ExecuteNonQuery();
-        }
+        var command = Reuse(ref _insertFill, transaction, """
+            INSERT INTO fills (execution_id, order_number, quantity, price, time)
+            VALUES ($execution, $number, $quantity, $price, $time);
+            UPDATE account SET cash = $cash WHERE id = 1;
+            """);
+        Bind(command, "$execution", fill.ExecutionId);
+        Bind(command, "$number", order.Number);
+        Bind(command, "$quantity", fill.Quantity);
+        Bind(command, "$price", FormatDecimal(fill.Price));
+        Bind(command, "$time", FormatTime(fill.Time));
+        Bind(command, "$cash", FormatDecimal(cash));
+        command.ExecuteNonQuery();
 
         UpdateOrder(transaction, order);
         var sequence = outbox is null ? (long?)null : InsertOutbox(transaction, order.Number, outbox);
@@ -268,47 +269,79 @@ internal sealed class PaperBookStore : IDisposable
     /// <summary>Removes an update once the sink has accepted it.</summary>
     public void DeleteOutbox(long sequence)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "DELETE FROM outbox WHERE sequence = $sequence";
-        command.Parameters.AddWithValue("$sequence", sequence);
+        var command = Reuse(ref _deleteOutbox, null, "DELETE FROM outbox WHERE sequence = $sequence");
+        Bind(command, "$sequence", sequence);
         command.ExecuteNonQuery();
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _insertOrder?.Dispose();
+        _insertFill?.Dispose();
+        _updateOrder?.Dispose();
+        _insertOutbox?.Dispose();
+        _deleteOutbox?.Dispose();
+        _connection.Dispose();
+    }
 
     private void UpdateOrder(SqliteTransaction transaction, PaperOrder order)
     {
-        using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var command = Reuse(ref _updateOrder, transaction, """
             UPDATE orders SET status = $status, filled_quantity = $filled, cancel_requested = $cancel,
                               reason = $reason
             WHERE number = $number
-            """;
-        command.Parameters.AddWithValue("$status", (int)order.Status);
-        command.Parameters.AddWithValue("$filled", order.FilledQuantity);
-        command.Parameters.AddWithValue("$cancel", order.CancelRequested ? 1 : 0);
-        command.Parameters.AddWithValue("$reason", (object?)order.Reason ?? DBNull.Value);
-        command.Parameters.AddWithValue("$number", order.Number);
+            """);
+        Bind(command, "$status", (int)order.Status);
+        Bind(command, "$filled", order.FilledQuantity);
+        Bind(command, "$cancel", order.CancelRequested ? 1 : 0);
+        Bind(command, "$reason", (object?)order.Reason ?? DBNull.Value);
+        Bind(command, "$number", order.Number);
         command.ExecuteNonQuery();
     }
 
     private long InsertOutbox(SqliteTransaction transaction, long orderNumber, BrokerOrderUpdate update)
     {
-        using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var command = Reuse(ref _insertOutbox, transaction, """
             INSERT INTO outbox (order_number, status, filled_quantity, execution_id, reason, time)
             VALUES ($number, $status, $filled, $execution, $reason, $time)
             RETURNING sequence
-            """;
-        command.Parameters.AddWithValue("$number", orderNumber);
-        command.Parameters.AddWithValue("$status", (int)update.Status);
-        command.Parameters.AddWithValue("$filled", update.FilledQuantity);
-        command.Parameters.AddWithValue("$execution", (object?)update.Fill?.ExecutionId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$reason", (object?)update.Reason ?? DBNull.Value);
-        command.Parameters.AddWithValue("$time", FormatTime(update.Time));
+            """);
+        Bind(command, "$number", orderNumber);
+        Bind(command, "$status", (int)update.Status);
+        Bind(command, "$filled", update.FilledQuantity);
+        Bind(command, "$execution", (object?)update.Fill?.ExecutionId ?? DBNull.Value);
+        Bind(command, "$reason", (object?)update.Reason ?? DBNull.Value);
+        Bind(command, "$time", FormatTime(update.Time));
         return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>Returns the command cached in <paramref name="slot"/>, created on first use.</summary>
+    private SqliteCommand Reuse(ref SqliteCommand? slot, SqliteTransaction? transaction, string sql)
+    {
+        slot ??= CreateCommand(sql);
+        slot.Transaction = transaction;
+        return slot;
+    }
+
+    private SqliteCommand CreateCommand(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, string name, object value)
+    {
+        var parameters = command.Parameters;
+        var index = parameters.IndexOf(name);
+        if (index < 0)
+        {
+            parameters.AddWithValue(name, value);
+        }
+        else
+        {
+            parameters[index].Value = value;
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)

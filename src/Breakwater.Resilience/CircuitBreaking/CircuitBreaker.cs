@@ -136,6 +136,13 @@ public sealed partial class CircuitBreaker
     /// </summary>
     public event EventHandler<BreakerTransition>? Transitioned;
 
+    /// <summary>
+    /// Raised on the calling thread, without a lock held, for every call the breaker rejects, with the state that
+    /// rejected it (open, half-open with every probe slot taken, or isolated). Handlers run on the rejection path of
+    /// every caller, so they must be quick and must not throw.
+    /// </summary>
+    public event Action<CircuitBreaker, BreakerState>? Rejected;
+
     /// <summary>The breaker's name.</summary>
     public string Name { get; }
 
@@ -425,7 +432,7 @@ public sealed partial class CircuitBreaker
                 return new BreakerLease(this, LeaseKind.Passthrough, word, 0, -1);
 
             case BreakerState.Isolated:
-                Interlocked.Increment(ref _totalRejections);
+                CountRejection(BreakerState.Isolated);
                 return new BreakerLease(this, BreakerState.Isolated, null);
 
             case BreakerState.Open:
@@ -434,7 +441,7 @@ public sealed partial class CircuitBreaker
                 long until = Volatile.Read(ref _openUntilTimestamp);
                 if (now < until)
                 {
-                    Interlocked.Increment(ref _totalRejections);
+                    CountRejection(BreakerState.Open);
                     return new BreakerLease(this, BreakerState.Open, RemainingUntil(now, until));
                 }
 
@@ -444,6 +451,12 @@ public sealed partial class CircuitBreaker
             default:
                 return AcquireUnderLock();
         }
+    }
+
+    private void CountRejection(BreakerState state)
+    {
+        Interlocked.Increment(ref _totalRejections);
+        Rejected?.Invoke(this, state);
     }
 
     private BreakerLease AcquireUnderLock()
@@ -459,7 +472,7 @@ public sealed partial class CircuitBreaker
         _dispatcher.Drain();
         if (!lease.IsAcquired)
         {
-            Interlocked.Increment(ref _totalRejections);
+            CountRejection(lease.State);
         }
 
         return lease;

@@ -25,6 +25,7 @@ internal sealed class DependencyGuard
     private readonly CircuitBreaker _breaker;
     private readonly ResiliencePipeline _retry;
     private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
 
     public DependencyGuard(
         string dependency, CircuitBreaker breaker, GuardOptions options, TimeProvider timeProvider, ILogger logger)
@@ -38,6 +39,7 @@ internal sealed class DependencyGuard
         _dependency = dependency;
         _breaker = breaker;
         _logger = logger;
+        _timeProvider = timeProvider;
 
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = dependency };
         if (options.RetryAttempts > 0)
@@ -71,20 +73,30 @@ internal sealed class DependencyGuard
     public CircuitBreaker Breaker => _breaker;
 
     /// <summary>Runs a call that is safe to repeat, retrying transient failures with exponential backoff.</summary>
-    public async Task<TResult> RunRetriedAsync<TResult, TState>(
+    public Task<TResult> RunRetriedAsync<TResult, TState>(
         string operation,
         Func<TState, CancellationToken, ValueTask<TResult>> call,
         TState state,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        RunRetriedCoreAsync(operation, call, state, cancellationToken, throughBreaker: true);
+
+    private async Task<TResult> RunRetriedCoreAsync<TResult, TState>(
+        string operation,
+        Func<TState, CancellationToken, ValueTask<TResult>> call,
+        TState state,
+        CancellationToken cancellationToken,
+        bool throughBreaker)
     {
         var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         context.Properties.Set(OperationKey, operation);
         try
         {
             return await _retry.ExecuteAsync(
-                static (ctx, args) => args.Breaker.ExecuteAsync(args.Call, args.State, ctx.CancellationToken),
+                static (ctx, args) => args.ThroughBreaker
+                    ? args.Breaker.ExecuteAsync(args.Call, args.State, ctx.CancellationToken)
+                    : args.Call(args.State, ctx.CancellationToken),
                 context,
-                (Breaker: _breaker, Call: call, State: state)).ConfigureAwait(false);
+                (Breaker: _breaker, Call: call, State: state, ThroughBreaker: throughBreaker)).ConfigureAwait(false);
         }
         catch (Exception exception)
             when (Translate(operation, exception, cancellationToken, requestStarted: false) is { } translated)
@@ -96,6 +108,25 @@ internal sealed class DependencyGuard
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    /// <summary>
+    /// Runs a call that is safe to repeat and that lowers risk (a cancel), retrying transient failures like
+    /// <see cref="RunRetriedAsync"/>, but never refused by the breaker: while it is closed or half-open the call passes
+    /// it as usual (and may serve as the half-open probe); while it is open or isolated the call goes to the
+    /// dependency directly, bounded by the call timeout, and its outcome is not recorded, so that it neither closes
+    /// the breaker nor extends the break.
+    /// </summary>
+    public Task<TResult> RunRetriedPastBreakerAsync<TResult, TState>(
+        string operation,
+        Func<TState, CancellationToken, ValueTask<TResult>> call,
+        TState state,
+        CancellationToken cancellationToken) =>
+        RunRetriedCoreAsync(
+            operation,
+            static (args, token) => args.Guard.PassBreakerOrBypassAsync(args.Call, args.State, token),
+            (Guard: this, Call: call, State: state),
+            cancellationToken,
+            throughBreaker: false);
 
     /// <summary>
     /// Runs a call that must not be repeated, once. Any failure after <paramref name="call"/> started, apart from a
@@ -125,6 +156,45 @@ internal sealed class DependencyGuard
             }
 
             throw translated;
+        }
+    }
+
+    private async ValueTask<TResult> PassBreakerOrBypassAsync<TResult, TState>(
+        Func<TState, CancellationToken, ValueTask<TResult>> call,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        if (_breaker.State is not (BreakerState.Open or BreakerState.Isolated))
+        {
+            try
+            {
+                return await _breaker.ExecuteAsync(call, state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BreakerOpenException)
+            {
+                // The breaker opened, or its probe slots filled, between the read above and the call: bypass it.
+            }
+        }
+
+        var timeout = _breaker.CallTimeout;
+        if (timeout is null)
+        {
+            return await call(state, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The call gets a token that fires at the timeout, and is abandoned then if it does not observe it.
+        using var timer = new CancellationTokenSource(timeout.Value, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
+        {
+            return await call(state, linked.Token).AsTask()
+                .WaitAsync(timeout.Value, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is TimeoutException
+            || (exception is OperationCanceledException && timer.IsCancellationRequested
+                && !cancellationToken.IsCancellationRequested))
+        {
+            throw new BreakerTimeoutException(_breaker.Name, timeout.Value, exception);
         }
     }
 

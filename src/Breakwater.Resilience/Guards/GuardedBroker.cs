@@ -13,14 +13,17 @@ namespace Breakwater.Resilience.Guards;
 /// <para>
 /// Reads, pings and cancels are retried with exponential backoff and jitter, because repeating them is safe: a
 /// repeated cancel of an order that is already final ends with a <see cref="BrokerRejectionException"/>, which the
-/// caller already handles. <see cref="PlaceOrderAsync"/> is never retried: when it fails after the request was sent,
+/// caller already handles. A cancel lowers risk, so it is never refused by the breaker: while the breaker is open or
+/// isolated it goes to the broker directly with the call timeout and its outcome is not recorded.
+/// <see cref="PlaceOrderAsync"/> is never retried: when it fails after the request was sent,
 /// it throws <see cref="DependencyUnavailableException"/> with
 /// <see cref="DependencyUnavailableException.RequestMayHaveReachedDependency"/> set, and the order manager reconciles
 /// by client order id.
 /// </para>
 /// <para>
-/// While the breaker rejects calls, every method throws <see cref="DependencyUnavailableException"/> with
-/// <see cref="DependencyUnavailableException.RetryAfter"/> and does not call the inner broker.
+/// While the breaker rejects calls, every method but <see cref="CancelOrderAsync"/> throws
+/// <see cref="DependencyUnavailableException"/> with <see cref="DependencyUnavailableException.RetryAfter"/> and does
+/// not call the inner broker.
 /// <see cref="BrokerRejectionException"/> passes through unchanged and never counts as a failure. Thread safe when
 /// the inner broker is.
 /// </para>
@@ -52,7 +55,7 @@ public sealed class GuardedBroker : IBroker
             cancellationToken);
 
     public Task CancelOrderAsync(BrokerOrderReference order, CancellationToken cancellationToken) =>
-        _guard.RunRetriedAsync(
+        _guard.RunRetriedPastBreakerAsync(
             "CancelOrder",
             static async (args, token) =>
             {
