@@ -15,7 +15,7 @@ internal static class JsonText
     private const int ExponentClamp = 100_000;
 
     /// <summary>
-    /// Returns the element's string value, or null when it holds invalid UTF-8 or an unpaired UTF-16 surrogate escape
+    /// Returns the element's string value, or null when it contains invalid UTF-8 or an unpaired UTF-16 surrogate escape
     /// such as <c>"\ud800"</c>, which <see cref="JsonElement.GetString"/> cannot turn into a .NET string.
     /// </summary>
     public static string? TryGetString(JsonElement element)

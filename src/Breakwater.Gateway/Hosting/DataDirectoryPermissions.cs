@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace Breakwater.Gateway.Hosting;
 
 /// <summary>
-/// Keeps the data directory private to the gateway's user: the directory gets mode 0700, and the process umask 077
-/// makes every file created later (the API token, journal.db with its -wal and -shm files, paper-broker.db, spill
-/// files) mode 0600, whichever library creates it.
+/// Keeps the data directory private to the gateway's user. The directory gets mode 0700. The process umask 077 makes
+/// every file created later mode 0600, whichever library creates it: the API token, journal.db with its -wal and -shm
+/// files, paper-broker.db and the spill files.
 /// </summary>
 public static class DataDirectoryPermissions
 {

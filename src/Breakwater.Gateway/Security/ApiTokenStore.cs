@@ -16,8 +16,8 @@ public sealed partial class ApiTokenStore
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>
-    /// Maximum length of a token, configured or presented; a longer presented token is wrong without hashing it, so a
-    /// longer configured one is rejected at start because it could never match.
+    /// Maximum length of a token, configured or presented. A longer presented token is rejected without hashing it, so
+    /// a longer configured token could never match and is rejected at start.
     /// </summary>
     public const int MaxPresentedLength = 256;
 
@@ -124,7 +124,7 @@ public sealed partial class ApiTokenStore
     /// <summary>
     /// Reads an existing token file, rejecting one that another user could have read or replaced: a symbolic link
     /// (which may point anywhere) or a file readable or writable by group or others. A leaked token cannot be made
-    /// secret again by tightening the mode, so the operator is told to delete the file and hand out the new token.
+    /// secret again by tightening the mode, so the message asks the operator to delete the file and hand out the new token.
     /// </summary>
     private static string ReadExisting(string path)
     {

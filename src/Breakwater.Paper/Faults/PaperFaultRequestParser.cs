@@ -46,10 +46,10 @@ internal static class PaperFaultRequestParser
                 var name = TryGetName(property);
                 if (name is null || !KnownFields.Contains(name, StringComparer.Ordinal))
                 {
-                    var shown = Truncate(name ?? "(invalid UTF-8)");
+                    var fieldName = Truncate(name ?? "(invalid UTF-8)");
                     errors.Add(new(
-                        shown, "unknown", Echo(property.Value),
-                        $"'{shown}' is not a field of a fault request; the fields are {string.Join(", ", KnownFields)}."));
+                        fieldName, "unknown", Echo(property.Value),
+                        $"'{fieldName}' is not a field of a fault request; the fields are {string.Join(", ", KnownFields)}."));
                 }
                 else if (!fields.TryAdd(name, property.Value))
                 {
