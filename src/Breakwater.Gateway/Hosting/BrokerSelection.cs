@@ -40,7 +40,7 @@ public static class BrokerSelection
         var broker = value.Trim().ToLowerInvariant();
         return broker is Paper or Ibkr
             ? broker
-            : throw new InvalidOperationException(
+            : throw new GatewayConfigurationException(
                 $"{key} must be 'Paper' or 'Ibkr' (any letter case), but it is '{value}'.");
     }
 

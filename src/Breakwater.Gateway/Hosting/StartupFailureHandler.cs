@@ -49,6 +49,12 @@ public static class StartupFailureHandler
                 return current;
             }
 
+            // The binder names the key and the value it could not convert, such as an unknown enum name.
+            if (current is InvalidOperationException && current.TargetSite?.DeclaringType == typeof(ConfigurationBinder))
+            {
+                return current;
+            }
+
             if (current is AggregateException aggregate)
             {
                 return aggregate.InnerExceptions.Select(FindConfigurationError).FirstOrDefault(found => found is not null);

@@ -270,6 +270,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // HasExited can turn true before the redirected output is drained; this wait returns at its end.
+                await process.WaitForExitAsync();
                 throw new InvalidOperationException(
                     $"The gateway exited with code {process.ExitCode} before /api/health answered. Output:\n{Output}");
             }

@@ -69,6 +69,21 @@ public sealed class StartupFailureTests : IDisposable
         Assert.DoesNotContain(token, output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Breakwater:Broker:Kind", "Foo")]
+    [InlineData("Breakwater:Journal:Provider", "Foo")]
+    [InlineData("Breakwater:Startup:OrphanedOrders", "keep")]
+    public async Task Start_UnknownEnumSetting_ExitsNamingKey(string key, string value)
+    {
+        var settings = new Dictionary<string, string> { [key] = value };
+
+        var output = await StartExpectingFailureAsync(token: "process-test-token-0123456789", settings);
+
+        Assert.Contains("exited with code 78", output, StringComparison.Ordinal);
+        Assert.Contains(key, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ConfigurationErrorCode_IsDocumentedValue() =>
         Assert.Equal(78, GatewayExitCodes.ConfigurationError);
