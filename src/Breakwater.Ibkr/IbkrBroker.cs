@@ -104,7 +104,17 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
             await LoadOrderIdFloorAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var orderId = _ids.Next();
+        int orderId;
+        try
+        {
+            orderId = _ids.Next();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Nothing was written to TWS yet, so the order is known not to exist there.
+            throw Unavailable(ex.Message, mayHaveReached: false, ex);
+        }
+
         var tracked = new TrackedOrder(orderId, order.ClientOrderId, order.Symbol, order.Side, order.Quantity, order.Type,
             order.LimitPrice);
         _orders[orderId] = tracked;

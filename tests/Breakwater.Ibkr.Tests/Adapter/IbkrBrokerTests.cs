@@ -118,6 +118,20 @@ public sealed class IbkrBrokerTests
     }
 
     [Fact]
+    public async Task PlaceOrderAsync_OrderIdSpaceExhausted_ThrowsNotReachedBeforeSending()
+    {
+        await using var h = await AdapterHarness.StartAsync(configureEmulator: o => o.RecordInboundFrames = true);
+        h.Broker.RaiseOrderIdFloor((long)int.MaxValue + 1);
+
+        var error = await Assert.ThrowsAsync<DependencyUnavailableException>(
+            () => h.Broker.PlaceOrderAsync(Market("no-id-1"), CancellationToken.None));
+
+        Assert.False(error.RequestMayHaveReachedDependency);
+        Assert.Equal(DependencyNames.Broker, error.Dependency);
+        Assert.DoesNotContain(h.Emulator.InboundFrames, f => f.Fields[0] == "3");
+    }
+
+    [Fact]
     public async Task GetQuoteAsync_Snapshot_ReturnsEmulatorPrice()
     {
         await using var h = await AdapterHarness.StartAsync();
