@@ -9,15 +9,32 @@ using Emulator = Breakwater.IbGatewayEmulator.IbGatewayEmulator;
 
 namespace Breakwater.Ibkr.Tests;
 
-/// <summary>Records every update the adapter reports.</summary>
+/// <summary>
+/// Records every update the adapter reports. <see cref="FailFills"/> makes it refuse that many deliveries of updates
+/// that carry a fill, the way the order manager does while the journal is down.
+/// </summary>
 internal sealed class RecordingSink : IBrokerUpdateSink
 {
     private readonly ConcurrentQueue<BrokerOrderUpdate> _updates = new();
+    private int _fillFailuresLeft;
+    private int _refused;
 
+    /// <summary>The updates the sink accepted, in delivery order.</summary>
     public IReadOnlyList<BrokerOrderUpdate> Updates => [.. _updates];
+
+    /// <summary>How many deliveries the sink refused.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
+    public void FailFills(int count) => Volatile.Write(ref _fillFailuresLeft, count);
 
     public ValueTask OnOrderUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
+        if (update.Fill is not null && Interlocked.Decrement(ref _fillFailuresLeft) >= 0)
+        {
+            Interlocked.Increment(ref _refused);
+            throw new InvalidOperationException($"The test sink refuses fill {update.Fill.ExecutionId} on purpose.");
+        }
+
         _updates.Enqueue(update);
         return ValueTask.CompletedTask;
     }

@@ -210,6 +210,30 @@ public sealed class IbkrBrokerTests
     }
 
     [Fact]
+    public async Task DeliverUpdates_SinkRefusesFillTwice_DeliversItOnceBeforeLaterUpdates()
+    {
+        await using var h = await AdapterHarness.StartAsync();
+        h.Sink.FailFills(2);
+
+        var first = await h.Broker.PlaceOrderAsync(Market("outbox-1"), CancellationToken.None);
+        await h.WaitUntilAsync(() => h.Sink.Refused >= 1, "the first fill refused");
+        var second = await h.Broker.PlaceOrderAsync(Limit("outbox-2"), CancellationToken.None);
+        await h.Broker.CancelOrderAsync(new BrokerOrderReference(2, "outbox-2", second.BrokerOrderId),
+            CancellationToken.None);
+        await h.WaitUntilAsync(
+            () => h.Sink.Updates.Any(u => u.BrokerOrderId == second.BrokerOrderId && u.Status == OrderStatus.Cancelled),
+            "the second order's cancel delivered");
+
+        var updates = h.Sink.Updates;
+        var fill = Assert.Single(updates, u => u.Fill is not null);
+        Assert.Equal(first.BrokerOrderId, fill.BrokerOrderId);
+        Assert.Equal(2, h.Sink.Refused);
+        var fillIndex = updates.ToList().IndexOf(fill);
+        var firstOfSecond = updates.ToList().FindIndex(u => u.BrokerOrderId == second.BrokerOrderId);
+        Assert.True(fillIndex < firstOfSecond, $"The fill was delivered at {fillIndex}, after update {firstOfSecond}.");
+    }
+
+    [Fact]
     public async Task CancelAllOrdersAsync_TwoResting_CancelsBoth()
     {
         await using var h = await AdapterHarness.StartAsync();
