@@ -6,6 +6,8 @@ using Breakwater.Gateway.Shutdown;
 using Breakwater.Journal;
 using Breakwater.Resilience.DependencyInjection;
 
+StartupFailureHandler.Install();
+
 // Settings files ship beside the binary, while relative paths (the data directory) follow the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -13,6 +15,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.UseBreakwaterDefaultUrls();
+builder.UseOwnerOnlyDataDirectory();
 builder.Services.AddBreakwaterGateway(builder.Configuration);
 builder.Services.AddGatewayBreakers(builder.Configuration);
 builder.Services.AddGatewaySecurity();
@@ -26,6 +29,7 @@ builder.Services.AddBreakwaterGuards();
 builder.Services.AddGatewayJournalOutageHandling();
 
 var app = builder.Build();
+app.UseGatewayResponseHeaders();
 app.UseGatewayProblems();
 app.UseGatewaySecurity();
 app.MapBreakwaterHealth();

@@ -24,6 +24,15 @@ public sealed class JournalOptionsValidator : IValidateOptions<JournalOptions>
                 $"{Section}:{nameof(JournalOptions.Provider)} is Postgres; set it to an Npgsql connection string.");
         }
 
+        if (options.Provider == JournalProvider.Postgres && !string.IsNullOrWhiteSpace(options.ConnectionString)
+            && !IsValidConnectionString(options.ConnectionString))
+        {
+            // The value is not shown, because a connection string may contain a password.
+            failures.Add(
+                $"{Section}:{nameof(JournalOptions.ConnectionString)} is not a valid Npgsql connection string: a " +
+                "keyword is unknown or a value has the wrong type (for example a Port that is not a number).");
+        }
+
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             failures.Add($"{JournalOptions.DataDirectoryKey} must not be empty; the default is ./data.");
@@ -51,5 +60,19 @@ public sealed class JournalOptionsValidator : IValidateOptions<JournalOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsValidConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return true;
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidCastException
+            or OverflowException)
+        {
+            return false;
+        }
     }
 }

@@ -139,7 +139,9 @@ public sealed partial class OrderManager
             Log.PendingCancelJournalSlow(_logger, order.Id, order.ClientOrderId, _options.BestEffortJournalTimeout);
         }
 
-        return new CancelResult(journaled ?? entry.Order, journaled is not null);
+        // When the journal write failed or is still waiting, the broker has the cancel all the same, so the response
+        // shows the pending cancel that the journal will record once it catches up.
+        return new CancelResult(journaled ?? AsPendingCancel(entry.Order), journaled is not null);
     }
 
     /// <summary>
@@ -173,6 +175,11 @@ public sealed partial class OrderManager
             entry.CancelPending = false;
         }
     }
+
+    private static Order AsPendingCancel(Order order) =>
+        order.IsFinal || order.Status == OrderStatus.PendingCancel
+            ? order
+            : order with { Status = OrderStatus.PendingCancel };
 
     private static OrderConflictException AlreadyFinal(Order order, Exception? innerException = null) =>
         new(

@@ -144,7 +144,18 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         var shared = _inFlight.GetOrAdd(request.ClientOrderId, completion.Task);
         if (shared != completion.Task)
         {
-            var earlier = await shared.WaitAsync(cancellationToken);
+            SubmitResult earlier;
+            try
+            {
+                earlier = await shared.WaitAsync(cancellationToken);
+            }
+            catch (OrderConflictException conflict)
+                when (conflict.Kind == OrderConflictKind.ClientOrderIdReused && conflict.Order is not null)
+            {
+                // The request this one joined conflicted with the stored order; this one may still be its repeat.
+                return AsRepeat(request, conflict.Order);
+            }
+
             return AsRepeat(request, earlier.Order);
         }
 

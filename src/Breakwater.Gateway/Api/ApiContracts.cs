@@ -87,6 +87,10 @@ public sealed record ProblemResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<FieldError>? Errors { get; init; }
 
+    /// <summary>How many errors the request had, when <see cref="Errors"/> lists only the first of them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ErrorCount { get; init; }
+
     /// <summary>The unavailable dependency, for 503 responses: broker, database or marketData.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Dependency { get; init; }

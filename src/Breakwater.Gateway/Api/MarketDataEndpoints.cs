@@ -8,12 +8,15 @@ namespace Breakwater.Gateway.Api;
 public static class MarketDataEndpoints
 {
     public static RouteHandlerBuilder MapMarketDataApi(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/api/market-data/{symbol}", GetQuoteAsync).RequireAuthorization(ApiTokenDefaults.PolicyName);
+        endpoints.MapGet("/api/market-data/{**symbol}", GetQuoteAsync).RequireAuthorization(ApiTokenDefaults.PolicyName);
 
     private static async Task<IResult> GetQuoteAsync(
         string symbol, HttpContext context, IMarketDataFeed feed, CancellationToken cancellationToken)
     {
-        var normalized = symbol.ToUpperInvariant();
+        // Currency pairs such as EUR/USD contain a slash: the catch-all route takes EUR/USD as sent, and the server
+        // leaves an escaped slash (EUR%2FUSD) undecoded in the path, so it is decoded here.
+        symbol = symbol.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        var normalized = System.Text.Ascii.IsValid(symbol) ? symbol.ToUpperInvariant() : string.Empty;
         if (!OrderRequestParser.IsValidSymbol(normalized))
         {
             return Problems.Validation(context, [new FieldError(

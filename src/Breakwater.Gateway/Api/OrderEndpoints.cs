@@ -68,58 +68,13 @@ public static class OrderEndpoints
     private static async Task<IResult> ListAsync(
         HttpContext context, IOrderJournal journal, CancellationToken cancellationToken)
     {
-        var query = context.Request.Query;
-        var errors = new List<FieldError>();
-        var status = OrderStatusFilter.All;
-        if (query.TryGetValue("status", out var statusValues))
-        {
-            var text = statusValues.ToString();
-            if (!Enum.TryParse(text, ignoreCase: true, out status) || !Enum.IsDefined(status) || int.TryParse(text, out _))
-            {
-                errors.Add(new FieldError(
-                    "status", "enum", OrderRequestParser.Truncate(text),
-                    "status must be one of 'open', 'filled', 'cancelled', 'rejected', 'all'."));
-            }
-        }
-
-        var limit = DefaultPageSize;
-        if (query.TryGetValue("limit", out var limitValues))
-        {
-            var text = limitValues.ToString();
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit))
-            {
-                errors.Add(new FieldError(
-                    "limit", "integer", OrderRequestParser.Truncate(text), "limit must be a whole number."));
-            }
-            else if (limit is < 1 or > MaxPageSize)
-            {
-                errors.Add(new FieldError(
-                    "limit", "range", text, $"limit must be between 1 and {MaxPageSize}, but it is {limit}."));
-            }
-        }
-
-        long? beforeId = null;
-        if (query.TryGetValue("cursor", out var cursorValues))
-        {
-            var text = cursorValues.ToString();
-            if (OrderCursor.TryDecode(text, out var decoded))
-            {
-                beforeId = decoded;
-            }
-            else
-            {
-                errors.Add(new FieldError(
-                    "cursor", "format", OrderRequestParser.Truncate(text),
-                    "cursor is not a cursor this API returned; pass the nextCursor of the previous page unchanged."));
-            }
-        }
-
-        if (errors.Count > 0)
+        var query = OrderListQueryParser.Parse(context.Request.Query, DefaultPageSize, MaxPageSize, out var errors);
+        if (query is null)
         {
             return Problems.Validation(context, errors);
         }
 
-        var page = await journal.ListOrdersAsync(new OrderQuery(status, limit, beforeId), cancellationToken);
+        var page = await journal.ListOrdersAsync(query, cancellationToken);
         var response = new OrderListResponse(
             page.Orders.Select(OrderResponse.From).ToList(),
             page.NextBeforeId is { } next ? OrderCursor.Encode(next) : null);

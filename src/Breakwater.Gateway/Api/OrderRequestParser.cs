@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Breakwater.Domain.Orders;
 
@@ -25,6 +26,9 @@ internal static class OrderRequestParser
 
     public const int MaxSymbolLength = 12;
 
+    /// <summary>Maximum significant digits of a number, because <see cref="decimal"/> represents 28 exactly.</summary>
+    public const int MaxSignificantDigits = 28;
+
     private const int MaxEchoedValueLength = 64;
 
     private static readonly string[] KnownFields =
@@ -39,15 +43,8 @@ internal static class OrderRequestParser
     public static OrderRequest? Parse(ReadOnlyMemory<byte> body, Func<string> newClientOrderId, out List<FieldError> errors)
     {
         errors = [];
-        JsonDocument document;
-        try
+        if (!TryParseDocument(body, errors, out var document))
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException exception)
-        {
-            errors.Add(new FieldError(
-                "$", "json", null, $"The body is not valid JSON: {exception.Message}"));
             return null;
         }
 
@@ -65,6 +62,40 @@ internal static class OrderRequestParser
         }
     }
 
+    /// <summary>
+    /// Parses <paramref name="body"/> as a JSON document; on failure adds one error at <c>$</c>, with rule
+    /// <c>encoding</c> when the body is not UTF-8 and rule <c>json</c> with the line and byte of the syntax error
+    /// otherwise.
+    /// </summary>
+    public static bool TryParseDocument(ReadOnlyMemory<byte> body, List<FieldError> errors, out JsonDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+            return true;
+        }
+        catch (JsonException exception)
+        {
+            document = null!;
+            var invalidAt = JsonText.FindInvalidUtf8(body.Span);
+            if (invalidAt >= 0)
+            {
+                errors.Add(EncodingError("$", body.Span[invalidAt..Math.Min(body.Length, invalidAt + 4)], invalidAt));
+                return false;
+            }
+
+            // The exception's message is written for .NET developers (it names reader internals), so only its
+            // position is passed on.
+            var line = (exception.LineNumber ?? 0) + 1;
+            var position = (exception.BytePositionInLine ?? 0) + 1;
+            errors.Add(new FieldError(
+                "$", "json", null,
+                $"The body is not valid JSON: the syntax error is at line {line}, byte {position} of that line."));
+            return false;
+        }
+    }
+
     /// <summary>Returns whether <paramref name="symbol"/> (already upper-cased) is 1 to 12 of A-Z, 0-9, '.', '/'.</summary>
     public static bool IsValidSymbol(string symbol) =>
         symbol.Length is >= 1 and <= MaxSymbolLength && symbol.All(c => c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '/');
@@ -78,11 +109,12 @@ internal static class OrderRequestParser
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (!KnownFields.Contains(property.Name, StringComparer.Ordinal))
+            var name = JsonText.RenderName(property);
+            if (!KnownFields.Contains(name, StringComparer.Ordinal))
             {
                 errors.Add(new FieldError(
-                    Truncate(property.Name), "unknown", Echo(property.Value),
-                    $"'{Truncate(property.Name)}' is not a field of an order; the fields are {string.Join(", ", KnownFields)}."));
+                    Truncate(name), "unknown", Echo(property.Value),
+                    $"'{Truncate(name)}' is not a field of an order; the fields are {string.Join(", ", KnownFields)}."));
                 continue;
             }
 
@@ -124,7 +156,11 @@ internal static class OrderRequestParser
             return null;
         }
 
-        var value = element.GetString()!;
+        if (!TryGetString(field, element, errors, out var value))
+        {
+            return null;
+        }
+
         if (value.Length is < 1 or > MaxClientOrderIdLength)
         {
             errors.Add(new FieldError(
@@ -158,7 +194,12 @@ internal static class OrderRequestParser
             return null;
         }
 
-        var value = element.GetString()!.ToUpperInvariant();
+        if (!TryGetString(field, element, errors, out var sent))
+        {
+            return null;
+        }
+
+        var value = sent.ToUpperInvariant();
         if (value.Length is < 1 or > MaxSymbolLength)
         {
             errors.Add(new FieldError(
@@ -167,7 +208,8 @@ internal static class OrderRequestParser
             return null;
         }
 
-        if (!IsValidSymbol(value))
+        // A non-ASCII letter can upper-case to ASCII ('ſ' becomes 'S'), so the symbol as sent must be ASCII too.
+        if (!System.Text.Ascii.IsValid(sent) || !IsValidSymbol(value))
         {
             errors.Add(new FieldError(
                 field, "pattern", Truncate(value), "symbol may contain only the letters A-Z, the digits 0-9, '.' and '/'."));
@@ -204,7 +246,11 @@ internal static class OrderRequestParser
             return null;
         }
 
-        var text = element.GetString()!;
+        if (!TryGetString(field, element, errors, out var text))
+        {
+            return null;
+        }
+
         foreach (var (name, value) in choices)
         {
             if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
@@ -231,18 +277,20 @@ internal static class OrderRequestParser
             return null;
         }
 
-        if (!element.TryGetDecimal(out var number) || number != decimal.Truncate(number))
+        var (decimalPlaces, significantDigits) = JsonText.MeasureNumber(element);
+        if (decimalPlaces > 0)
         {
             errors.Add(new FieldError(
                 field, "integer", Echo(element), "quantity must be a whole number of shares or contracts."));
             return null;
         }
 
-        if (number <= 0 || number > MaxQuantity)
+        if (significantDigits > MaxSignificantDigits || !element.TryGetDecimal(out var number)
+            || number <= 0 || number > MaxQuantity)
         {
             errors.Add(new FieldError(
                 field, "range", Echo(element),
-                $"quantity must be between 1 and {MaxQuantity:#,0}, but it is {number}."));
+                $"quantity must be between 1 and {MaxQuantity:#,0}, but it is {Echo(element)}."));
             return null;
         }
 
@@ -280,19 +328,22 @@ internal static class OrderRequestParser
             return null;
         }
 
-        if (!element.TryGetDecimal(out var price) || price <= 0 || price > MaxLimitPrice)
-        {
-            errors.Add(new FieldError(
-                field, "range", Echo(element),
-                $"limitPrice must be greater than 0 and at most {MaxLimitPrice:#,0}."));
-            return null;
-        }
-
-        if (price.Scale > MaxPriceDecimals && price != decimal.Round(price, MaxPriceDecimals))
+        // Measured on the text, because decimal rounds 1.000…0001 with 30 zeros to 1 before its scale can be checked.
+        var (decimalPlaces, significantDigits) = JsonText.MeasureNumber(element);
+        if (decimalPlaces > MaxPriceDecimals)
         {
             errors.Add(new FieldError(
                 field, "precision", Echo(element),
                 $"limitPrice may have at most {MaxPriceDecimals} decimal places."));
+            return null;
+        }
+
+        if (significantDigits > MaxSignificantDigits || !element.TryGetDecimal(out var price)
+            || price <= 0 || price > MaxLimitPrice)
+        {
+            errors.Add(new FieldError(
+                field, "range", Echo(element),
+                $"limitPrice must be greater than 0 and at most {MaxLimitPrice:#,0}."));
             return null;
         }
 
@@ -312,12 +363,31 @@ internal static class OrderRequestParser
         return false;
     }
 
+    private static bool TryGetString(
+        string field, JsonElement element, List<FieldError> errors, [NotNullWhen(true)] out string? value)
+    {
+        value = JsonText.TryGetString(element);
+        if (value is not null)
+        {
+            return true;
+        }
+
+        errors.Add(new FieldError(
+            field, "encoding", Echo(element),
+            $"{field} must be valid Unicode text, but it contains invalid UTF-8 or an unpaired surrogate escape."));
+        return false;
+    }
+
+    private static FieldError EncodingError(string field, ReadOnlySpan<byte> bytes, int offset) => new(
+        field, "encoding", JsonText.Render(bytes),
+        $"The body must be UTF-8 text, but the bytes at offset {offset} are not valid UTF-8.");
+
     private static FieldError Missing(string field) => new(field, "required", null, $"{field} is required.");
 
     private static FieldError TypeError(string field, JsonElement element, string expected) =>
         new(field, "type", Echo(element), $"{field} must be {expected}, but it is {Describe(element.ValueKind)}.");
 
-    private static string Echo(JsonElement element) => Truncate(element.GetRawText());
+    private static string Echo(JsonElement element) => Truncate(JsonText.Render(element));
 
     private static string Describe(JsonValueKind kind) => kind switch
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 
 namespace Breakwater.Gateway.Api;
 
@@ -8,6 +9,8 @@ internal static class RequestBodyReader
 {
     /// <summary>Largest body the order endpoints accept: 16 KiB, far above any valid order.</summary>
     public const int OrderBodyLimit = 16 * 1024;
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     public static async Task<(byte[]? Body, IResult? Problem)> ReadJsonAsync(
         HttpContext context, int limit, CancellationToken cancellationToken)
@@ -53,7 +56,14 @@ internal static class RequestBodyReader
                 return (null, UnsupportedMediaType(context));
             }
 
-            return (buffer.AsSpan(0, length).ToArray(), null);
+            if (!HasUtf8Charset(request.ContentType))
+            {
+                return (null, UnsupportedCharset(context));
+            }
+
+            // RFC 8259 lets a parser ignore a leading byte order mark, and some clients send one.
+            var start = buffer.AsSpan(0, length).StartsWith(Utf8ByteOrderMark) ? Utf8ByteOrderMark.Length : 0;
+            return (buffer.AsSpan(start, length - start).ToArray(), null);
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -63,6 +73,40 @@ internal static class RequestBodyReader
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Returns whether the Content-Type names no charset or UTF-8; JSON between systems must be UTF-8 (RFC 8259), and
+    /// a body declared as UTF-16 would otherwise be read as if it were UTF-8.
+    /// </summary>
+    private static bool HasUtf8Charset(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType) || mediaType.Charset.Length == 0)
+        {
+            return true;
+        }
+
+        var charset = mediaType.Charset.Value?.Trim('"') ?? string.Empty;
+        return charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static IResult UnsupportedCharset(HttpContext context)
+    {
+        var contentType = OrderRequestParser.Truncate(context.Request.ContentType ?? string.Empty);
+        var problem = Problems.Create(
+            context, StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+            $"The body must be UTF-8, but the Content-Type '{contentType}' names another charset.")
+            with
+            {
+                Errors =
+                [
+                    new FieldError(
+                        "Content-Type", "charset", contentType,
+                        "Send the body as UTF-8 with Content-Type: application/json or application/json; charset=utf-8."),
+                ],
+            };
+        return Problems.Result(problem);
     }
 
     private static IResult UnsupportedMediaType(HttpContext context)

@@ -16,7 +16,7 @@ public sealed class GatewayOptions
     public string DataDirectory { get; set; } = "./data";
 
     /// <summary>
-    /// The bearer token clients must send; at least 16 characters. Default: none, so a random token is generated and
+    /// The bearer token clients must send; 16 to 256 characters. Default: none, so a random token is generated and
     /// stored in <c>&lt;DataDirectory&gt;/api-token</c>.
     /// </summary>
     public string? ApiToken { get; set; }
@@ -37,6 +37,15 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add(
                 $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.ApiToken)} must be at least " +
                 $"{GatewayOptions.MinApiTokenLength} characters long, but it has {token.Length}.");
+        }
+
+        // The value is never shown, because it is the secret itself.
+        if (options.ApiToken is { Length: > Security.ApiTokenStore.MaxPresentedLength } longToken)
+        {
+            errors.Add(
+                $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.ApiToken)} must be at most " +
+                $"{Security.ApiTokenStore.MaxPresentedLength} characters long, because clients cannot present a longer " +
+                $"token, but it has {longToken.Length}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -15,8 +15,13 @@ public sealed partial class ApiTokenStore
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Longest token compared; longer ones are wrong without hashing them.</summary>
-    private const int MaxPresentedLength = 256;
+    /// <summary>
+    /// Maximum length of a token, configured or presented. A longer presented token is rejected without hashing it, so
+    /// a longer configured token could never match and is rejected at start.
+    /// </summary>
+    public const int MaxPresentedLength = 256;
+
+    private const string TokenKey = "Breakwater:ApiToken";
 
     private readonly byte[] _digest;
 
@@ -58,38 +63,34 @@ public sealed partial class ApiTokenStore
     private static string LoadOrCreate(string path, ILogger logger)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (!File.Exists(path) && TryPublish(path) is { } token)
+        if (!Exists(path))
         {
-            Log.TokenGenerated(logger, path);
-            return token;
+            var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+            if (TryCreate(path, token))
+            {
+                Log.TokenGenerated(logger, path);
+                return token;
+            }
+
+            // Another process created the file first; its token is used below.
         }
 
-        var stored = File.ReadAllText(path).Trim();
-        if (stored.Length < GatewayOptions.MinApiTokenLength)
-        {
-            throw new InvalidOperationException(
-                $"The API token file '{path}' must contain a token of at least {GatewayOptions.MinApiTokenLength} " +
-                $"characters, but it contains {stored.Length}; delete the file to generate a new token.");
-        }
-
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0)
-        {
-            File.SetUnixFileMode(path, OwnerOnly);
-            Log.TokenFileModeTightened(logger, path);
-        }
-
+        var stored = ReadExisting(path);
         Log.TokenFileUsed(logger, path);
         return stored;
     }
 
+    /// <summary>Returns whether anything, even a dangling symbolic link, exists at <paramref name="path"/>.</summary>
+    private static bool Exists(string path) => new FileInfo(path) is { Exists: true } or { LinkTarget: not null }
+        || Directory.Exists(path);
+
     /// <summary>
-    /// Writes a new token to a private temporary file, flushes it to disk and then links it in under
-    /// <paramref name="path"/>, so that another process sees either no token file or a complete one. Returns null
-    /// when another process published its token first.
+    /// Writes the token to a temporary file with mode 0600, flushes it to disk and then links it into place, so that
+    /// a crash never leaves a partial token file and a concurrent start never overwrites another's token. Returns
+    /// false when a token file appeared meanwhile.
     /// </summary>
-    private static string? TryPublish(string path)
+    private static bool TryCreate(string path, string token)
     {
-        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
@@ -105,25 +106,62 @@ public sealed partial class ApiTokenStore
                 stream.Flush(flushToDisk: true);
             }
 
-            try
-            {
-                // Without overwrite the move fails when the file exists, so a token another process published first
-                // is never replaced.
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return null;
-            }
-
-            // NOTE: the directory entry itself is not fsynced, so a power loss right after the first start can lose
-            // the file; the next start then generates a new token.
-            return token;
+            // File.Move without overwrite fails when the destination exists, so two gateways starting at once on
+            // one data directory end up with one token.
+            File.Move(temporary, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (Exists(path))
+        {
+            return false;
         }
         finally
         {
             File.Delete(temporary);
         }
+    }
+
+    /// <summary>
+    /// Reads an existing token file, rejecting one that another user could have read or replaced: a symbolic link
+    /// (which may point anywhere) or a file readable or writable by group or others. A leaked token cannot be made
+    /// secret again by tightening the mode, so the message asks the operator to delete the file and hand out the new token.
+    /// </summary>
+    private static string ReadExisting(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' is a symbolic link (to '{info.LinkTarget}'), which is not accepted " +
+                "because the token could be read from or written to another place. Delete the link so that a new " +
+                $"token is generated at the next start, or set {TokenKey}.");
+        }
+
+        if (Directory.Exists(path) || !info.Exists)
+        {
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' is not a regular file. Remove it so that a new token is generated at " +
+                $"the next start, or set {TokenKey}.");
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0)
+        {
+            var mode = Convert.ToString((int)File.GetUnixFileMode(path), 8);
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' has mode 0{mode}, so other users may have read the token. Delete the " +
+                "file so that a new token is generated at the next start, and give clients the new token.");
+        }
+
+        var stored = File.ReadAllText(path).Trim();
+        if (stored.Length is < GatewayOptions.MinApiTokenLength or > MaxPresentedLength)
+        {
+            throw new GatewayConfigurationException(
+                $"The API token file '{path}' must contain a token of {GatewayOptions.MinApiTokenLength} to " +
+                $"{MaxPresentedLength} characters, but it contains {stored.Length}. Delete the file so that a new " +
+                "token is generated at the next start.");
+        }
+
+        return stored;
     }
 
     private static partial class Log
@@ -149,12 +187,5 @@ public sealed partial class ApiTokenStore
             Level = LogLevel.Information,
             Message = "Using the API token from configuration key Breakwater:ApiToken")]
         public static partial void ConfiguredTokenUsed(ILogger logger);
-
-        [LoggerMessage(
-            EventId = 2103,
-            EventName = "ApiTokenFileModeTightened",
-            Level = LogLevel.Warning,
-            Message = "The API token file {TokenFile} was readable by other users; its mode is now 0600")]
-        public static partial void TokenFileModeTightened(ILogger logger, string tokenFile);
     }
 }

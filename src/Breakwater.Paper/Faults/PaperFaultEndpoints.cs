@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace Breakwater.Paper.Faults;
@@ -29,6 +30,12 @@ public static class PaperFaultEndpoints
 
     private const int MaxLatencyMs = 600_000;
 
+    /// <summary>Largest accepted body; a valid fault request is under 100 bytes.</summary>
+    private const int MaxBodyBytes = 4096;
+
+    /// <summary>Prefix of problem <c>type</c> URIs, the same scheme as the gateway's order API.</summary>
+    private const string ProblemTypeBase = "urn:breakwater:problem:";
+
     /// <summary>
     /// Maps <c>GET /api/paper/faults</c> and <c>POST /api/paper/faults</c>, both requiring an authorized caller.
     /// Map them only when the paper broker is registered. POST returns 200 with the faults of both targets, or 400
@@ -45,11 +52,42 @@ public static class PaperFaultEndpoints
         return group;
     }
 
-    internal static IResult SetFault(PaperFaultRequest? request, PaperFaultInjector faults)
+    internal static async Task<IResult> SetFault(
+        HttpContext context, PaperFaultInjector faults, CancellationToken cancellationToken)
     {
+        if (!context.Request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "The fault request must be sent with Content-Type: application/json.",
+                type: ProblemTypeBase + "unsupported-media-type");
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        using var buffer = new MemoryStream();
+        try
+        {
+            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            buffer.SetLength(MaxBodyBytes + 1);
+        }
+
+        if (buffer.Length > MaxBodyBytes)
+        {
+            return Invalid([new("$", "maxBytes", null, $"The body must be at most {MaxBodyBytes} bytes.")]);
+        }
+
+        var parseErrors = new List<PaperFaultRequestError>();
+        var request = PaperFaultRequestParser.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), parseErrors);
         if (request is null)
         {
-            return Invalid([new("body", "required", null, "The request body must be a JSON object.")]);
+            return Invalid(parseErrors);
         }
 
         var errors = Validate(request, out var target, out var fault);
@@ -193,7 +231,7 @@ public static class PaperFaultEndpoints
         statusCode: StatusCodes.Status400BadRequest,
         title: "The fault request is invalid.",
         detail: string.Join(" ", errors.Select(error => error.Message)),
-        type: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        type: ProblemTypeBase + "validation",
         extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
     private static bool TryParseTarget(string text, out PaperFaultTarget target)

@@ -22,6 +22,9 @@ public sealed class InMemoryOrderJournal : IOrderJournal
     /// <summary>When true, every read throws <see cref="DependencyUnavailableException"/> for the database.</summary>
     public bool FailReads { get; set; }
 
+    /// <summary>Runs before each insert; a test can block it to keep a submit in flight.</summary>
+    public Func<Order, Task>? BeforeInsert { get; set; }
+
     /// <summary>Runs before each append; a test can block it to make the journal slow.</summary>
     public Func<OrderChange, Task>? BeforeAppend { get; set; }
 
@@ -80,8 +83,13 @@ public sealed class InMemoryOrderJournal : IOrderJournal
 
     public Task MigrateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken)
+    public async Task<JournalInsertResult> InsertOrderAsync(Order order, CancellationToken cancellationToken)
     {
+        if (BeforeInsert is { } beforeInsert)
+        {
+            await beforeInsert(order);
+        }
+
         ThrowIf(FailWrites);
         if (FailAfterInsert)
         {
@@ -94,7 +102,7 @@ public sealed class InMemoryOrderJournal : IOrderJournal
             _ = InsertCoreAsync(order);
         }
 
-        return InsertCoreAsync(order);
+        return await InsertCoreAsync(order);
     }
 
     private Task<JournalInsertResult> InsertCoreAsync(Order order)

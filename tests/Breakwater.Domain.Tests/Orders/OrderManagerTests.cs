@@ -243,6 +243,67 @@ public sealed class OrderManagerTests
     }
 
     [Fact]
+    public async Task SubmitAsync_RepeatsJoinConflictingSubmit_GetExistingOrder()
+    {
+        var manager = await StartedManagerAsync();
+        var stored = await manager.SubmitAsync(Limit("c-1"), CancellationToken.None);
+        var inserting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.BeforeInsert = async _ =>
+        {
+            inserting.TrySetResult();
+            await gate.Task;
+        };
+
+        var conflicting = manager.SubmitAsync(Limit("c-1", price: 98m), CancellationToken.None);
+        await inserting.Task;
+        var repeats = Enumerable.Range(0, 8)
+            .Select(_ => manager.SubmitAsync(Limit("c-1"), CancellationToken.None))
+            .ToList();
+        gate.SetResult();
+
+        var conflict = await Assert.ThrowsAsync<OrderConflictException>(() => conflicting);
+        var results = await Task.WhenAll(repeats);
+        Assert.Equal(OrderConflictKind.ClientOrderIdReused, conflict.Kind);
+        Assert.All(results, r => Assert.Equal(SubmitOutcome.Existing, r.Outcome));
+        Assert.All(results, r => Assert.Equal(stored.Order.Id, r.Order.Id));
+        Assert.Single(_broker.Placed);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ConflictingRequestJoinsConflictingSubmit_GetsConflict()
+    {
+        var manager = await StartedManagerAsync();
+        await manager.SubmitAsync(Limit("c-1"), CancellationToken.None);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.BeforeInsert = _ => gate.Task;
+
+        var first = manager.SubmitAsync(Limit("c-1", price: 98m), CancellationToken.None);
+        var joiner = manager.SubmitAsync(Limit("c-1", price: 97m), CancellationToken.None);
+        gate.SetResult();
+
+        await Assert.ThrowsAsync<OrderConflictException>(() => first);
+        var conflict = await Assert.ThrowsAsync<OrderConflictException>(() => joiner);
+        Assert.Equal(OrderConflictKind.ClientOrderIdReused, conflict.Kind);
+    }
+
+    [Fact]
+    public async Task CancelAsync_JournalDown_ReturnsPendingCancel()
+    {
+        var manager = await StartedManagerAsync();
+        var submitted = await manager.SubmitAsync(Limit("c-1"), CancellationToken.None);
+        _journal.FailWrites = true;
+
+        var result = await manager.CancelAsync(submitted.Order.Id, CancellationToken.None);
+
+        var stored = await _journal.GetOrderAsync(submitted.Order.Id, CancellationToken.None);
+        Assert.False(result.Journaled);
+        Assert.Equal(OrderStatus.PendingCancel, result.Order.Status);
+        Assert.Equal(OrderStatus.Submitted, stored!.Status);
+        Assert.Single(_broker.Cancelled);
+    }
+
+    [Fact]
     public async Task SubmitAsync_Stopping_Rejected()
     {
         var manager = await StartedManagerAsync();
@@ -280,7 +341,7 @@ public sealed class OrderManagerTests
 
         Assert.Single(_broker.Cancelled);
         Assert.False(result.Journaled);
-        Assert.Equal(OrderStatus.Submitted, result.Order.Status);
+        Assert.Equal(OrderStatus.PendingCancel, result.Order.Status);
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>Quotes for AAPL and MSFT; any other symbol is unknown.</summary>
+/// <summary>Quotes for AAPL, MSFT and EUR/USD; any other symbol is unknown.</summary>
 public sealed class FixedMarketData : IMarketDataFeed
 {
     public DateTimeOffset? LastQuoteTime { get; } = new DateTimeOffset(2026, 12, 4, 15, 0, 0, TimeSpan.Zero);
@@ -126,6 +126,7 @@ public sealed class FixedMarketData : IMarketDataFeed
     {
         "AAPL" => Task.FromResult(new Quote("AAPL", 100.20m, 100.30m, 100.25m, LastQuoteTime!.Value)),
         "MSFT" => Task.FromResult(new Quote("MSFT", 300.10m, 300.20m, 300.15m, LastQuoteTime!.Value)),
+        "EUR/USD" => Task.FromResult(new Quote("EUR/USD", 1.0810m, 1.0812m, 1.0811m, LastQuoteTime!.Value)),
         _ => throw new BrokerRejectionException(BrokerRejectionCode.InvalidSymbol, $"Unknown symbol {symbol}."),
     };
 }

@@ -112,6 +112,13 @@ public sealed class PaperFaultEndpointsTests : IAsyncLifetime
     [InlineData("""{"target":"broker","mode":"slow"}""", "latencyMs", "required", null)]
     [InlineData("""{"target":"broker","mode":"slow","latencyMs":0}""", "latencyMs", "range", "0")]
     [InlineData("""{"target":"broker","mode":"down","latencyMs":10}""", "latencyMs", "onlyWithSlow", "10")]
+    [InlineData("""{"target":"broker","mode":"slow","latencyMs":1e20}""", "latencyMs", "range", "1e20")]
+    [InlineData("""{"target":"broker","mode":"slow","latencyMs":2.5}""", "latencyMs", "integer", "2.5")]
+    [InlineData("""{"target":"broker","mode":"slow","latencyMs":"10"}""", "latencyMs", "type", "\"10\"")]
+    [InlineData("""{"target":"broker","mode":"down","mode":"none"}""", "mode", "duplicate", "\"none\"")]
+    [InlineData("""{"target":"broker","mode":"down","colour":"red"}""", "colour", "unknown", "\"red\"")]
+    [InlineData("""[]""", "$", "type", "[]")]
+    [InlineData("""null""", "$", "type", "null")]
     public async Task Post_InvalidField_Returns400NamingFieldRuleAndValue(
         string json,
         string field,
@@ -128,6 +135,7 @@ public sealed class PaperFaultEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("urn:breakwater:problem:validation", problem.RootElement.GetProperty("type").GetString());
         Assert.Equal(field, error.GetProperty("field").GetString());
         Assert.Equal(rule, error.GetProperty("rule").GetString());
         Assert.Equal(value, error.GetProperty("value").GetString());
