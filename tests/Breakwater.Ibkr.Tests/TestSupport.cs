@@ -5,6 +5,7 @@ using Breakwater.Ibkr.Client;
 using Breakwater.Ibkr.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Emulator = Breakwater.IbGatewayEmulator.IbGatewayEmulator;
 
 namespace Breakwater.Ibkr.Tests;
@@ -122,5 +123,53 @@ internal sealed class AdapterHarness : IAsyncDisposable
         await Supervisor.DisposeAsync();
         await Broker.DisposeAsync();
         await Emulator.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that also records the due time of every timer created on it, so a test can wait
+/// until the code under test has armed a delay before it moves the clock, instead of sleeping.
+/// </summary>
+internal sealed class WatchedClock : TimeProvider
+{
+    private readonly FakeTimeProvider _inner;
+    private readonly ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+    public WatchedClock(DateTimeOffset start) => _inner = new FakeTimeProvider(start);
+
+    public WatchedClock() => _inner = new FakeTimeProvider();
+
+    public override long TimestampFrequency => _inner.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => _inner.LocalTimeZone;
+
+    public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+
+    public override long GetTimestamp() => _inner.GetTimestamp();
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = _inner.CreateTimer(callback, state, dueTime, period);
+        _dueTimes.Enqueue(dueTime);
+        return timer;
+    }
+
+    public void Advance(TimeSpan delta) => _inner.Advance(delta);
+
+    /// <summary>Polls until <paramref name="count"/> timers with <paramref name="dueTime"/> exist, for at most 10 s.</summary>
+    public async Task WaitForTimersAsync(TimeSpan dueTime, int count)
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            if (_dueTimes.Count(d => d == dueTime) >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        Assert.Fail($"Timed out waiting for {count} timers due in {dueTime}; due times seen: "
+            + string.Join(", ", _dueTimes) + ".");
     }
 }
