@@ -122,9 +122,11 @@ public sealed partial class IbkrBroker
             (long)message.CumulativeQuantity,
             OrderType.Market,
             null));
+        // An execution waiting in the outbox counts as seen too, so the replay during reconciliation does not queue
+        // it twice; it moves to the delivered set once the sink has accepted it.
         lock (_seenExecutions)
         {
-            if (!_seenExecutions.Add(message.ExecId))
+            if (_seenExecutions.Contains(message.ExecId) || !_queuedExecutions.Add(message.ExecId))
             {
                 return;
             }
@@ -346,27 +348,6 @@ public sealed partial class IbkrBroker
             Text(tracked.OrderId), tracked.ClientOrderId, status, filled, fill, reason, _time.GetUtcNow()));
     }
 
-    private async Task DeliverUpdatesAsync(CancellationToken cancellationToken)
-    {
-        await foreach (var update in _updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await _sink.OnOrderUpdateAsync(update, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The sink's failure is logged; reconciliation after the next reconnect reports again.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Log.SinkFailed(_logger, update.BrokerOrderId, update.Status, ex);
-            }
-        }
-    }
-
     private BrokerOrderState ToState(IbOpenOrder order)
     {
         var tracked = _orders.GetValueOrDefault(order.OrderId);
@@ -484,13 +465,6 @@ public sealed partial class IbkrBroker
             Level = LogLevel.Warning,
             Message = "Resubscribing market data for {Symbol} failed: {Reason}")]
         public static partial void ResubscribeFailed(ILogger logger, string symbol, string reason);
-
-        [LoggerMessage(
-            EventId = 4125,
-            EventName = "IbkrSinkFailed",
-            Level = LogLevel.Error,
-            Message = "Delivering the update of broker order {BrokerOrderId} ({Status}) to the sink failed")]
-        public static partial void SinkFailed(ILogger logger, string brokerOrderId, OrderStatus status, Exception exception);
 
         [LoggerMessage(
             EventId = 4126,

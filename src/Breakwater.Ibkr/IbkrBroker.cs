@@ -41,6 +41,9 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
     private readonly ConcurrentDictionary<string, Quote> _streamed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, string> _streamRequests = new();
     private readonly HashSet<string> _seenExecutions = new(StringComparer.Ordinal);
+
+    /// <summary>Execution ids reported but not yet accepted by the sink; guarded by locking <see cref="_seenExecutions"/>.</summary>
+    private readonly HashSet<string> _queuedExecutions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _openOrdersGate = new(1, 1);
     private readonly Channel<BrokerOrderUpdate> _updates = Channel.CreateUnbounded<BrokerOrderUpdate>(
         new UnboundedChannelOptions { SingleReader = true });
@@ -104,7 +107,17 @@ public sealed partial class IbkrBroker : IBroker, IMarketDataFeed, IAsyncDisposa
             await LoadOrderIdFloorAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var orderId = _ids.Next();
+        int orderId;
+        try
+        {
+            orderId = _ids.Next();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Nothing was written to TWS yet, so the order is known not to exist there.
+            throw Unavailable(ex.Message, mayHaveReached: false, ex);
+        }
+
         var tracked = new TrackedOrder(orderId, order.ClientOrderId, order.Symbol, order.Side, order.Quantity, order.Type,
             order.LimitPrice);
         _orders[orderId] = tracked;

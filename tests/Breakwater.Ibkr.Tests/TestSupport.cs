@@ -5,19 +5,37 @@ using Breakwater.Ibkr.Client;
 using Breakwater.Ibkr.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Emulator = Breakwater.IbGatewayEmulator.IbGatewayEmulator;
 
 namespace Breakwater.Ibkr.Tests;
 
-/// <summary>Records every update the adapter reports.</summary>
+/// <summary>
+/// Records every update the adapter reports. <see cref="FailFills"/> makes it refuse that many deliveries of updates
+/// that carry a fill, the way the order manager does while the journal is down.
+/// </summary>
 internal sealed class RecordingSink : IBrokerUpdateSink
 {
     private readonly ConcurrentQueue<BrokerOrderUpdate> _updates = new();
+    private int _fillFailuresLeft;
+    private int _refused;
 
+    /// <summary>The updates the sink accepted, in delivery order.</summary>
     public IReadOnlyList<BrokerOrderUpdate> Updates => [.. _updates];
+
+    /// <summary>How many deliveries the sink refused.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
+    public void FailFills(int count) => Volatile.Write(ref _fillFailuresLeft, count);
 
     public ValueTask OnOrderUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
+        if (update.Fill is not null && Interlocked.Decrement(ref _fillFailuresLeft) >= 0)
+        {
+            Interlocked.Increment(ref _refused);
+            throw new InvalidOperationException($"The test sink refuses fill {update.Fill.ExecutionId} on purpose.");
+        }
+
         _updates.Enqueue(update);
         return ValueTask.CompletedTask;
     }
@@ -105,5 +123,53 @@ internal sealed class AdapterHarness : IAsyncDisposable
         await Supervisor.DisposeAsync();
         await Broker.DisposeAsync();
         await Emulator.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that also records the due time of every timer created on it, so a test can wait
+/// until the code under test has armed a delay before it moves the clock, instead of sleeping.
+/// </summary>
+internal sealed class WatchedClock : TimeProvider
+{
+    private readonly FakeTimeProvider _inner;
+    private readonly ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+    public WatchedClock(DateTimeOffset start) => _inner = new FakeTimeProvider(start);
+
+    public WatchedClock() => _inner = new FakeTimeProvider();
+
+    public override long TimestampFrequency => _inner.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => _inner.LocalTimeZone;
+
+    public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+
+    public override long GetTimestamp() => _inner.GetTimestamp();
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = _inner.CreateTimer(callback, state, dueTime, period);
+        _dueTimes.Enqueue(dueTime);
+        return timer;
+    }
+
+    public void Advance(TimeSpan delta) => _inner.Advance(delta);
+
+    /// <summary>Polls until <paramref name="count"/> timers with <paramref name="dueTime"/> exist, for at most 10 s.</summary>
+    public async Task WaitForTimersAsync(TimeSpan dueTime, int count)
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            if (_dueTimes.Count(d => d == dueTime) >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        Assert.Fail($"Timed out waiting for {count} timers due in {dueTime}; due times seen: "
+            + string.Join(", ", _dueTimes) + ".");
     }
 }

@@ -60,6 +60,13 @@ public enum OrderAttention
     /// what the order's final status says. The fill is journaled; an operator must look at the order.
     /// </summary>
     LateFill,
+
+    /// <summary>
+    /// The broker reported a fill that cannot be true: a quantity or price that is not positive, or a quantity that
+    /// takes the filled total above the order's quantity. The fill was not journaled and the order's quantities were
+    /// left as they were; an operator must compare the order with the broker's records.
+    /// </summary>
+    InvalidFill,
 }
 
 public static class OrderStatusExtensions

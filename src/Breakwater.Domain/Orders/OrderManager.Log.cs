@@ -112,14 +112,6 @@ public sealed partial class OrderManager
             ILogger logger, string brokerOrderId, string? clientOrderId, OrderStatus updateStatus);
 
         [LoggerMessage(
-            EventId = 1015,
-            EventName = "OverfillReported",
-            Level = LogLevel.Error,
-            Message = "Order {OrderId} ({ClientOrderId}) has {FilledQuantity} filled, more than its quantity {Quantity}")]
-        public static partial void OverfillReported(
-            ILogger logger, long orderId, string clientOrderId, long filledQuantity, long quantity);
-
-        [LoggerMessage(
             EventId = 1016,
             EventName = "ChangeAlreadyJournaled",
             Level = LogLevel.Debug,
@@ -279,5 +271,15 @@ public sealed partial class OrderManager
                 "the journal could not be searched for it: {Reason}")]
         public static partial void UntrackedUpdateNotLookedUp(
             ILogger logger, string brokerOrderId, string? clientOrderId, OrderStatus status, string reason);
+
+        [LoggerMessage(
+            EventId = 1038,
+            EventName = "ImpossibleFillRejected",
+            Level = LogLevel.Error,
+            Message = "Order {OrderId} ({ClientOrderId}): fill {ExecutionId} of {Quantity} at {Price} was rejected " +
+                "and not journaled because {Problem}; the order is flagged for an operator")]
+        public static partial void ImpossibleFillRejected(
+            ILogger logger, long orderId, string clientOrderId, string executionId, long quantity, decimal price,
+            string problem);
     }
 }

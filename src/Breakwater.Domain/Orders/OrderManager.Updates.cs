@@ -129,6 +129,11 @@ public sealed partial class OrderManager
         var current = entry.Order;
         if (update.Fill is { } fill && !entry.ExecutionIds.Contains(fill.ExecutionId))
         {
+            if (DescribeImpossibleFill(current, fill) is { } problem)
+            {
+                return await RejectFillLockedAsync(entry, fill, problem);
+            }
+
             return current.IsFinal
                 ? await ApplyLateFillLockedAsync(entry, fill)
                 : await ApplyFillLockedAsync(entry, update, fill);
@@ -177,11 +182,6 @@ public sealed partial class OrderManager
             Attention = ClearSubmitUncertain(current.Attention),
             Reason = update.Status.IsFinal() ? update.Reason ?? current.Reason : current.Reason,
         };
-        if (filled > current.Quantity)
-        {
-            Log.OverfillReported(_logger, current.Id, current.ClientOrderId, filled, current.Quantity);
-        }
-
         var outcome = await CommitLockedAsync(entry, next, OrderEventKind.Filled, fill, detail: null);
         if (outcome == AppendOutcome.Appended)
         {
@@ -216,6 +216,46 @@ public sealed partial class OrderManager
         }
 
         return outcome;
+    }
+
+    /// <summary>Returns why <paramref name="fill"/> cannot be a fill of <paramref name="order"/>, or null.</summary>
+    private static string? DescribeImpossibleFill(Order order, Fill fill)
+    {
+        if (fill.Quantity <= 0)
+        {
+            return $"quantity {fill.Quantity} is not positive";
+        }
+
+        if (fill.Price <= 0m)
+        {
+            return $"price {fill.Price} is not positive";
+        }
+
+        var filled = order.FilledQuantity + fill.Quantity;
+        return filled > order.Quantity
+            ? $"it takes the filled quantity to {filled}, above the order quantity {order.Quantity}"
+            : null;
+    }
+
+    /// <summary>
+    /// Leaves the order's quantities as they are and flags it for an operator. Nothing is thrown, because the adapter
+    /// would deliver the same fill again for ever; a journal failure while flagging still propagates, so the flag is
+    /// written once the journal is back.
+    /// </summary>
+    private async Task<AppendOutcome?> RejectFillLockedAsync(OrderEntry entry, Fill fill, string problem)
+    {
+        var current = entry.Order;
+        Log.ImpossibleFillRejected(
+            _logger, current.Id, current.ClientOrderId, fill.ExecutionId, fill.Quantity, fill.Price, problem);
+        if (current.Attention == OrderAttention.InvalidFill)
+        {
+            return null;
+        }
+
+        var flagged = Bump(current) with { Attention = OrderAttention.InvalidFill };
+        return await CommitLockedAsync(
+            entry, flagged, OrderEventKind.AttentionChanged, fill: null,
+            $"fill {fill.ExecutionId} rejected: {problem}");
     }
 
     private static OrderAttention ClearSubmitUncertain(OrderAttention attention) =>

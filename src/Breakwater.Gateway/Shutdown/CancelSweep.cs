@@ -285,6 +285,7 @@ public sealed partial class CancelSweep
             }
 
             Exception failure;
+            var unknownToBroker = false;
             try
             {
                 await slots.WaitAsync(token);
@@ -308,6 +309,11 @@ public sealed partial class CancelSweep
             {
                 return null;
             }
+            catch (OrderConflictException conflict) when (IsUnknownToBroker(conflict))
+            {
+                unknownToBroker = true;
+                failure = conflict;
+            }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 return null;
@@ -321,6 +327,12 @@ public sealed partial class CancelSweep
             finally
             {
                 slots.Release();
+            }
+
+            if (unknownToBroker)
+            {
+                await ResolveUnknownToBrokerAsync(orderId, clientOrderId, brokerOrderId, failure, token);
+                return null;
             }
 
             Log.CancelAttemptFailed(_logger, orderId, clientOrderId, brokerOrderId, attempt, delay, failure);

@@ -188,7 +188,11 @@ public static class IbDecoder
     private static IbNextValidId DecodeNextValidId(ref IbFieldReader reader)
     {
         reader.Skip(1);
-        return new IbNextValidId(reader.ReadInt());
+        var next = reader.ReadInt();
+        return next is > 0 and <= IbWire.MaxNextValidId
+            ? new IbNextValidId(next)
+            : throw new IbProtocolException(
+                $"The server sent nextValidId {next}; a plausible order id is from 1 to {IbWire.MaxNextValidId}.");
     }
 
     private static IbExecution DecodeExecution(ref IbFieldReader reader)
@@ -203,17 +207,57 @@ public static class IbDecoder
         var account = reader.ReadString();
         reader.Skip(1); // execExchange
         var side = reader.ReadString();
-        var shares = reader.ReadDecimal() ?? 0m;
-        var price = reader.ReadDecimal() ?? 0m;
+        var sharesText = reader.ReadString();
+        var priceText = reader.ReadString();
         var permId = reader.ReadLong();
         var clientId = reader.ReadInt();
         reader.Skip(1); // liquidation
-        var cumulative = reader.ReadDecimal() ?? 0m;
+        var cumulativeText = reader.ReadString();
         var average = reader.ReadDecimal() ?? 0m;
         var orderRef = reader.ReadString();
+
+        // A fill changes the position, so numbers that are missing, garbled or impossible are a protocol error rather
+        // than a fill of 0 shares: the session is closed and the reconciliation after the reconnect reads it again.
+        var shares = ExecutionQuantity(sharesText, "shares", orderId, execId);
+        var price = ExecutionPrice(priceText, orderId, execId);
+        var cumulative = ExecutionQuantity(cumulativeText, "cumulative quantity", orderId, execId);
+        if (cumulative < shares)
+        {
+            throw new IbProtocolException(
+                $"The execution {Shorten(execId)} of order {orderId} has a cumulative quantity of {cumulative}, below "
+                + $"its {shares} shares.");
+        }
         return new IbExecution(
             requestId, orderId, conId, symbol, execId, time, account, side, shares, price, permId, clientId,
             cumulative, average, orderRef);
+    }
+
+    private static decimal ExecutionQuantity(string text, string field, int orderId, string execId)
+    {
+        // TWS writes quantities as decimals ("100" or "100.0"); the gateway trades whole shares only.
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+            || value is <= 0m or > IbWire.MaxExecutionQuantity
+            || value != decimal.Truncate(value))
+        {
+            throw new IbProtocolException(
+                $"The execution {Shorten(execId)} of order {orderId} has {field} '{Shorten(text)}'; a whole number from "
+                + $"1 to {IbWire.MaxExecutionQuantity} is required.");
+        }
+
+        return value;
+    }
+
+    private static decimal ExecutionPrice(string text, int orderId, string execId)
+    {
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+            || value is <= 0m or > IbWire.MaxExecutionPrice)
+        {
+            throw new IbProtocolException(
+                $"The execution {Shorten(execId)} of order {orderId} has price '{Shorten(text)}'; a decimal number above "
+                + $"0 and at most {IbWire.MaxExecutionPrice} is required.");
+        }
+
+        return value;
     }
 
     private static IbManagedAccounts DecodeManagedAccounts(ref IbFieldReader reader)

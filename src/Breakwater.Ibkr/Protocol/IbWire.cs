@@ -24,6 +24,20 @@ public static class IbWire
 
     /// <summary>The integer a max-aware field carries when it is unset, as IBKR's clients write it.</summary>
     public const int UnsetInteger = int.MaxValue;
+
+    /// <summary>
+    /// The largest share count an execution may carry; a larger one is treated as a protocol error, not as a fill.
+    /// </summary>
+    public const decimal MaxExecutionQuantity = 1_000_000_000m;
+
+    /// <summary>The largest price an execution may carry; a larger one is treated as a protocol error.</summary>
+    public const decimal MaxExecutionPrice = 100_000_000m;
+
+    /// <summary>
+    /// The largest nextValidId accepted from the server. A value this close to the 32-bit limit leaves no room for
+    /// the orders of a trading day, so it is treated as a protocol error instead of exhausting the id space.
+    /// </summary>
+    public const int MaxNextValidId = int.MaxValue - 1_000_000;
 }
 
 /// <summary>Message ids of requests the client sends (client to server numbering).</summary>

@@ -118,6 +118,20 @@ public sealed class IbkrBrokerTests
     }
 
     [Fact]
+    public async Task PlaceOrderAsync_OrderIdSpaceExhausted_ThrowsNotReachedBeforeSending()
+    {
+        await using var h = await AdapterHarness.StartAsync(configureEmulator: o => o.RecordInboundFrames = true);
+        h.Broker.RaiseOrderIdFloor((long)int.MaxValue + 1);
+
+        var error = await Assert.ThrowsAsync<DependencyUnavailableException>(
+            () => h.Broker.PlaceOrderAsync(Market("no-id-1"), CancellationToken.None));
+
+        Assert.False(error.RequestMayHaveReachedDependency);
+        Assert.Equal(DependencyNames.Broker, error.Dependency);
+        Assert.DoesNotContain(h.Emulator.InboundFrames, f => f.Fields[0] == "3");
+    }
+
+    [Fact]
     public async Task GetQuoteAsync_Snapshot_ReturnsEmulatorPrice()
     {
         await using var h = await AdapterHarness.StartAsync();
@@ -193,6 +207,30 @@ public sealed class IbkrBrokerTests
         Assert.Equal(OrderStatus.Filled, fill.Status);
         Assert.Equal(49.5m, fill.Fill!.Price);
         Assert.Equal("recon-1", fill.ClientOrderId);
+    }
+
+    [Fact]
+    public async Task DeliverUpdates_SinkRefusesFillTwice_DeliversItOnceBeforeLaterUpdates()
+    {
+        await using var h = await AdapterHarness.StartAsync();
+        h.Sink.FailFills(2);
+
+        var first = await h.Broker.PlaceOrderAsync(Market("outbox-1"), CancellationToken.None);
+        await h.WaitUntilAsync(() => h.Sink.Refused >= 1, "the first fill refused");
+        var second = await h.Broker.PlaceOrderAsync(Limit("outbox-2"), CancellationToken.None);
+        await h.Broker.CancelOrderAsync(new BrokerOrderReference(2, "outbox-2", second.BrokerOrderId),
+            CancellationToken.None);
+        await h.WaitUntilAsync(
+            () => h.Sink.Updates.Any(u => u.BrokerOrderId == second.BrokerOrderId && u.Status == OrderStatus.Cancelled),
+            "the second order's cancel delivered");
+
+        var updates = h.Sink.Updates;
+        var fill = Assert.Single(updates, u => u.Fill is not null);
+        Assert.Equal(first.BrokerOrderId, fill.BrokerOrderId);
+        Assert.Equal(2, h.Sink.Refused);
+        var fillIndex = updates.ToList().IndexOf(fill);
+        var firstOfSecond = updates.ToList().FindIndex(u => u.BrokerOrderId == second.BrokerOrderId);
+        Assert.True(fillIndex < firstOfSecond, $"The fill was delivered at {fillIndex}, after update {firstOfSecond}.");
     }
 
     [Fact]

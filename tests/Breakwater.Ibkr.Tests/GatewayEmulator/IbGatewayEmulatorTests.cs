@@ -198,7 +198,7 @@ public sealed class IbGatewayEmulatorTests
     [Fact]
     public async Task SetAnswerDelay_FakeClock_HoldsReplyUntilAdvanced()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var time = new WatchedClock();
         await using var emulator = new Emulator(new IbGatewayEmulatorOptions { QuoteInterval = TimeSpan.Zero }, time);
         await emulator.StartAsync(CancellationToken.None);
         var (connection, inbox) = await ConnectAsync(emulator, 3);
@@ -206,7 +206,7 @@ public sealed class IbGatewayEmulatorTests
 
         emulator.SetAnswerDelay(TimeSpan.FromSeconds(5));
         await connection.SendAsync(IbRequests.ReqCurrentTime(), CancellationToken.None);
-        await Task.Delay(200);
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(5), 1);
         var early = false;
         while (inbox.Reader.TryRead(out var message))
         {

@@ -77,6 +77,68 @@ public sealed class IbDecoderTests
         Assert.Equal("BOT", execution.Side);
     }
 
+    [Theory]
+    [InlineData("-5", "100", "-5")]
+    [InlineData("0", "100", "0")]
+    [InlineData("1e30", "100", "1e30")]
+    [InlineData("1.5", "100", "1.5")]
+    [InlineData("2000000000", "100", "2000000000")]
+    [InlineData("", "100", "1")]
+    [InlineData("1", "-100", "1")]
+    [InlineData("1", "0", "1")]
+    [InlineData("1", "abc", "1")]
+    [InlineData("1", "1e30", "1")]
+    [InlineData("5", "100", "4")]
+    public void Decode_ExecutionWithImpossibleNumbers_ThrowsNamingOrderAndExecution(
+        string shares, string price, string cumulative)
+    {
+        string[] fields =
+        [
+            "11", "-1", "42", "265598", "AAPL", "STK", "", "0", "", "", "SMART", "USD", "AAPL", "AAPL", "E-bad",
+            "20261204 16:41:00", "DU1", "SMART", "BOT", shares, price, "555", "1", "0", cumulative, "100", "ref-1",
+        ];
+
+        var error = Assert.Throws<IbProtocolException>(() => IbDecoder.Decode(fields));
+
+        Assert.Contains("order 42", error.Message, StringComparison.Ordinal);
+        Assert.Contains("E-bad", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_ExecutionWithDecimalWholeShares_ReadsQuantity()
+    {
+        string[] fields =
+        [
+            "11", "-1", "42", "265598", "AAPL", "STK", "", "0", "", "", "SMART", "USD", "AAPL", "AAPL", "E-ok",
+            "20261204 16:41:00", "DU1", "SMART", "BOT", "100.0", "187.25", "555", "1", "0", "300", "187.1", "ref-1",
+        ];
+
+        var execution = Assert.IsType<IbExecution>(IbDecoder.Decode(fields));
+
+        Assert.Equal(100m, execution.Shares);
+        Assert.Equal(187.25m, execution.Price);
+        Assert.Equal(300m, execution.CumulativeQuantity);
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void Decode_ImplausibleNextValidId_Throws(string value)
+    {
+        var error = Assert.Throws<IbProtocolException>(() => IbDecoder.Decode(["9", "1", value]));
+
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_NextValidId_ReadsId()
+    {
+        var next = Assert.IsType<IbNextValidId>(IbDecoder.Decode(["9", "1", "1000"]));
+
+        Assert.Equal(1000, next.OrderId);
+    }
+
     [Fact]
     public void Decode_ErrorWithoutJson_ReadsCodeAndText()
     {

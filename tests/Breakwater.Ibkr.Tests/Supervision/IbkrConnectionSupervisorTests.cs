@@ -12,7 +12,7 @@ namespace Breakwater.Ibkr.Tests.Supervision;
 /// </summary>
 public sealed class IbkrConnectionSupervisorTests
 {
-    private static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 12, 4, 15, 0, 0, TimeSpan.Zero));
+    private static WatchedClock NewClock() => new(new DateTimeOffset(2026, 12, 4, 15, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task Heartbeat_SilentGateway_DisconnectsAfterTimeout()
@@ -25,9 +25,10 @@ public sealed class IbkrConnectionSupervisorTests
         });
         h.Emulator.SetSilent(true);
 
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(30), 1);
         time.Advance(TimeSpan.FromSeconds(30));
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(10), 1);
         time.Advance(TimeSpan.FromSeconds(9));
-        await Task.Delay(100);
         var beforeTimeout = h.Supervisor.State.Status;
         await h.WaitUntilAsync(
             () => h.Supervisor.State.Status == IbkrConnectionStatus.Disconnected, "silent session closed",
@@ -45,19 +46,23 @@ public sealed class IbkrConnectionSupervisorTests
         {
             o.HeartbeatInterval = TimeSpan.FromSeconds(30);
             o.HeartbeatTimeout = TimeSpan.FromSeconds(10);
-        }, e => e.RecordInboundFrames = true);
+        });
+        var connection = h.Supervisor.Current!;
 
         for (var i = 0; i < 3; i++)
         {
+            await time.WaitForTimersAsync(TimeSpan.FromSeconds(30), i + 1);
             time.Advance(TimeSpan.FromSeconds(30));
-            await h.WaitUntilAsync(
-                () => h.Emulator.InboundFrames.Count(f => f.Fields[0] == "49") == i + 1, $"probe {i + 1}");
-            await Task.Delay(50);
+            var probeSent = time.GetTimestamp();
+            await time.WaitForTimersAsync(TimeSpan.FromSeconds(10), i + 1);
+            await h.WaitUntilAsync(() => connection.LastReceiveTimestamp >= probeSent, $"answer to probe {i + 1}");
             time.Advance(TimeSpan.FromSeconds(10));
         }
 
-        await Task.Delay(100);
+        // The loop arms the next interval only when the session survived the check.
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(30), 4);
         Assert.Equal(IbkrConnectionStatus.Connected, h.Supervisor.State.Status);
+        Assert.Same(connection, h.Supervisor.Current);
     }
 
     [Fact]
@@ -72,9 +77,9 @@ public sealed class IbkrConnectionSupervisorTests
 
         await h.Supervisor.StartAsync(CancellationToken.None);
         await h.WaitUntilAsync(() => h.Supervisor.State.ConsecutiveFailures == 1, "first 326");
-        await Task.Delay(50); // let the loop register its backoff timer before the clock moves
+        var firstError = h.Supervisor.State.LastError;
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(30), 1);
         time.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(200);
         var beforeDelay = h.Supervisor.State.ConsecutiveFailures;
         await holder.DisposeAsync();
         await h.WaitUntilAsync(() => h.Emulator.ConnectedClients == 0, "holder gone");
@@ -82,7 +87,8 @@ public sealed class IbkrConnectionSupervisorTests
         await h.WaitUntilAsync(() => h.Supervisor.State.Status == IbkrConnectionStatus.Connected, "connected after wait");
 
         Assert.Equal(1, beforeDelay);
-        Assert.Contains("326", h.Supervisor.State.LastError ?? "326", StringComparison.Ordinal);
+        Assert.NotNull(firstError);
+        Assert.Contains("326", firstError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,18 +105,17 @@ public sealed class IbkrConnectionSupervisorTests
 
         await h.Supervisor.StartAsync(CancellationToken.None);
         await h.WaitUntilAsync(() => h.Supervisor.State.ConsecutiveFailures == 1, "first failure");
-        await Task.Delay(50); // let the loop register its backoff timer before the clock moves
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(1), 1);
         time.Advance(TimeSpan.FromMilliseconds(999));
-        await Task.Delay(100);
         var beforeFirstDelay = h.Supervisor.State.ConsecutiveFailures;
         time.Advance(TimeSpan.FromMilliseconds(1));
         await h.WaitUntilAsync(() => h.Supervisor.State.ConsecutiveFailures == 2, "second failure");
-        await Task.Delay(50); // let the loop register its backoff timer before the clock moves
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(2), 1);
         time.Advance(TimeSpan.FromMilliseconds(1999));
-        await Task.Delay(100);
         var beforeSecondDelay = h.Supervisor.State.ConsecutiveFailures;
         time.Advance(TimeSpan.FromMilliseconds(1));
         await h.WaitUntilAsync(() => h.Supervisor.State.ConsecutiveFailures == 3, "third failure");
+        await time.WaitForTimersAsync(TimeSpan.FromSeconds(4), 1);
         h.Emulator.RefuseConnections(false);
         time.Advance(TimeSpan.FromSeconds(4));
         await h.WaitUntilAsync(() => h.Supervisor.State.Status == IbkrConnectionStatus.Connected, "connected");
