@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Breakwater.IbGatewayEmulator;
 using Microsoft.Extensions.Logging;
 
@@ -35,8 +36,28 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stopped.TrySetResult();
 };
-while (await Console.In.ReadLineAsync() is { } line)
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
+    context.Cancel = true;
+    stopped.TrySetResult();
+});
+
+// Ctrl+C and SIGTERM end the program even while it waits for a command line, because a console read cannot be
+// cancelled; when standard input is closed (started in the background), it runs until one of them arrives.
+while (true)
+{
+    var read = Console.In.ReadLineAsync();
+    if (await Task.WhenAny(read, stopped.Task) == stopped.Task)
+    {
+        return 0;
+    }
+
+    var line = await read;
+    if (line is null)
+    {
+        break;
+    }
+
     if (line.Trim() == "quit")
     {
         return 0;
@@ -45,7 +66,5 @@ while (await Console.In.ReadLineAsync() is { } line)
     Console.WriteLine(await EmulatorConsole.ExecuteAsync(emulator, line));
 }
 
-// Standard input is closed (for example when started in the background): run until Ctrl+C or SIGTERM.
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
 await stopped.Task;
 return 0;
