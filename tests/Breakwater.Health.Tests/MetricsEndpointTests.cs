@@ -33,6 +33,18 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Metrics_ProbeDuration_UsesSecondScaleBuckets()
+    {
+        await using var host = await HealthTestHost.StartAsync();
+
+        var text = await ScrapeAsync(host);
+
+        Assert.Matches(@"breakwater_health_probe_duration_seconds_bucket\{[^}]*le=""0\.001""", text);
+        Assert.Matches(@"breakwater_health_probe_duration_seconds_bucket\{[^}]*le=""0\.25""", text);
+        Assert.DoesNotMatch(@"breakwater_health_probe_duration_seconds_bucket\{[^}]*le=""750""", text);
+    }
+
+    [Fact]
     public async Task Metrics_RecordedEvents_RenderAsCounters()
     {
         await using var host = await HealthTestHost.StartAsync();

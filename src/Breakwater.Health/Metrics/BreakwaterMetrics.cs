@@ -19,6 +19,9 @@ namespace Breakwater.Health.Metrics;
 /// </remarks>
 public sealed class BreakwaterMetrics
 {
+    private static readonly double[] ProbeDurationBuckets =
+        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
     /// <summary>The meter name to register with OpenTelemetry.</summary>
     public const string MeterName = "Breakwater";
 
@@ -54,10 +57,13 @@ public sealed class BreakwaterMetrics
             () => ObserveDependencies(store),
             unit: "{status}",
             description: "Dependency health from the latest probe: 0 healthy, 1 degraded, 2 unhealthy.");
-        _probeDuration = meter.CreateHistogram<double>(
+        // OpenTelemetry's default buckets (0 to 10,000) suit milliseconds; probes are measured in seconds.
+        _probeDuration = meter.CreateHistogram(
             "breakwater.health.probe.duration",
             unit: "s",
-            description: "Duration of dependency health probes, up to the probe timeout.");
+            description: "Duration of dependency health probes, up to the probe timeout.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ProbeDurationBuckets });
         _orders = meter.CreateCounter<long>(
             "breakwater.orders",
             unit: "{order}",
