@@ -41,7 +41,7 @@ public sealed class BrokerSelectionTests
     [Fact]
     public void GetBroker_UnknownKind_ThrowsNamingKeyAndValue()
     {
-        var exception = Assert.Throws<InvalidOperationException>(
+        var exception = Assert.Throws<GatewayConfigurationException>(
             () => BrokerSelection.GetBroker(With("Breakwater:Broker:Kind", "schwab")));
 
         Assert.Equal(
@@ -51,7 +51,7 @@ public sealed class BrokerSelectionTests
     [Fact]
     public void GetBroker_UnknownLegacyValue_ThrowsNamingLegacyKey()
     {
-        var exception = Assert.Throws<InvalidOperationException>(
+        var exception = Assert.Throws<GatewayConfigurationException>(
             () => BrokerSelection.GetBroker(With("Breakwater:Broker", "schwab")));
 
         Assert.Equal(
