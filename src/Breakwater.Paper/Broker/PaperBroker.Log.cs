@@ -10,7 +10,7 @@ public sealed partial class PaperBroker
     private static partial class Log
     {
         [LoggerMessage(
-            EventId = 4000,
+            EventId = 6000,
             EventName = "PaperBookLoaded",
             Level = LogLevel.Information,
             Message = "Paper broker book loaded from {Path}: {OrderCount} orders, {WorkingCount} working, " +
@@ -24,7 +24,7 @@ public sealed partial class PaperBroker
             decimal cash);
 
         [LoggerMessage(
-            EventId = 4001,
+            EventId = 6001,
             EventName = "PaperBrokerStarted",
             Level = LogLevel.Information,
             Message = "Paper broker loop started on {Path} with {WorkingCount} working orders and " +
@@ -32,14 +32,14 @@ public sealed partial class PaperBroker
         public static partial void Started(ILogger logger, string path, int workingCount, int pendingUpdates);
 
         [LoggerMessage(
-            EventId = 4002,
+            EventId = 6002,
             EventName = "PaperBrokerStopped",
             Level = LogLevel.Information,
             Message = "Paper broker loop stopped")]
         public static partial void Stopped(ILogger logger);
 
         [LoggerMessage(
-            EventId = 4010,
+            EventId = 6010,
             EventName = "PaperOrderAccepted",
             Level = LogLevel.Information,
             Message = "Paper order {OrderId} ({ClientOrderId}) accepted as {BrokerOrderId}: {Side} {Quantity} " +
@@ -55,7 +55,7 @@ public sealed partial class PaperBroker
             OrderType type);
 
         [LoggerMessage(
-            EventId = 4011,
+            EventId = 6011,
             EventName = "PaperOrderRejected",
             Level = LogLevel.Warning,
             Message = "Paper order {OrderId} ({ClientOrderId}) rejected with {Code}: {Reason}")]
@@ -67,7 +67,7 @@ public sealed partial class PaperBroker
             string reason);
 
         [LoggerMessage(
-            EventId = 4012,
+            EventId = 6012,
             EventName = "PaperOrderRepeatAcknowledged",
             Level = LogLevel.Information,
             Message = "Paper order {OrderId} ({ClientOrderId}) was placed again with the same fields; " +
@@ -79,7 +79,7 @@ public sealed partial class PaperBroker
             string brokerOrderId);
 
         [LoggerMessage(
-            EventId = 4013,
+            EventId = 6013,
             EventName = "PaperOrderFilled",
             Level = LogLevel.Information,
             Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) execution {ExecutionId}: " +
@@ -96,7 +96,7 @@ public sealed partial class PaperBroker
             long orderQuantity);
 
         [LoggerMessage(
-            EventId = 4014,
+            EventId = 6014,
             EventName = "PaperOrderFinished",
             Level = LogLevel.Information,
             Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) is {Status}: {Reason}")]
@@ -109,7 +109,7 @@ public sealed partial class PaperBroker
             string reason);
 
         [LoggerMessage(
-            EventId = 4015,
+            EventId = 6015,
             EventName = "PaperExecutionRejected",
             Level = LogLevel.Warning,
             Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) could not execute: {Reason}")]
@@ -121,7 +121,7 @@ public sealed partial class PaperBroker
             string reason);
 
         [LoggerMessage(
-            EventId = 4016,
+            EventId = 6016,
             EventName = "PaperDayOrderExpired",
             Level = LogLevel.Information,
             Message = "Paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) expired at the end of the session")]
@@ -132,7 +132,7 @@ public sealed partial class PaperBroker
             string brokerOrderId);
 
         [LoggerMessage(
-            EventId = 4020,
+            EventId = 6020,
             EventName = "PaperCancelAccepted",
             Level = LogLevel.Information,
             Message = "Cancel of paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) accepted")]
@@ -143,7 +143,7 @@ public sealed partial class PaperBroker
             string brokerOrderId);
 
         [LoggerMessage(
-            EventId = 4021,
+            EventId = 6021,
             EventName = "PaperCancelRejected",
             Level = LogLevel.Warning,
             Message = "Cancel of paper order {OrderId} ({ClientOrderId}, {BrokerOrderId}) rejected: order {Problem}")]
@@ -155,7 +155,7 @@ public sealed partial class PaperBroker
             string problem);
 
         [LoggerMessage(
-            EventId = 4030,
+            EventId = 6030,
             EventName = "PaperUpdateDelivered",
             Level = LogLevel.Debug,
             Message = "Paper update {Sequence} for order {ClientOrderId} ({BrokerOrderId}) delivered: {Status}")]
@@ -167,7 +167,7 @@ public sealed partial class PaperBroker
             long sequence);
 
         [LoggerMessage(
-            EventId = 4031,
+            EventId = 6031,
             EventName = "PaperUpdateDeliveryFailed",
             Level = LogLevel.Warning,
             Message = "Paper update {Sequence} for order {ClientOrderId} ({BrokerOrderId}, {Status}) was not " +
@@ -181,14 +181,14 @@ public sealed partial class PaperBroker
             Exception exception);
 
         [LoggerMessage(
-            EventId = 4032,
+            EventId = 6032,
             EventName = "PaperDeliveryLoopFailed",
             Level = LogLevel.Error,
             Message = "Paper broker update delivery failed outside the sink; it is retried on the next step")]
         public static partial void DeliveryLoopFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(
-            EventId = 4040,
+            EventId = 6040,
             EventName = "PaperStepFailed",
             Level = LogLevel.Error,
             Message = "Paper broker step failed; the next tick runs it again")]

@@ -118,7 +118,7 @@ internal sealed partial class IbkrBreakerCoordinator : IHostedService
     private static partial class Log
     {
         [LoggerMessage(
-            EventId = 2300,
+            EventId = 2310,
             EventName = "IbkrBreakersIsolated",
             Level = LogLevel.Warning,
             Message = "IB Gateway unavailable ({Status}, restart window {InRestartWindow}, last error: {LastError}); "
@@ -127,7 +127,7 @@ internal sealed partial class IbkrBreakerCoordinator : IHostedService
             ILogger logger, IbkrConnectionStatus status, bool inRestartWindow, string lastError);
 
         [LoggerMessage(
-            EventId = 2301,
+            EventId = 2311,
             EventName = "IbkrBreakersReleased",
             Level = LogLevel.Information,
             Message = "IB Gateway available again ({Status}); broker and market data breakers reset")]
