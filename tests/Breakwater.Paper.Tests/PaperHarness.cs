@@ -4,6 +4,7 @@ using Breakwater.Domain.Orders;
 using Breakwater.Paper.Broker;
 using Breakwater.Paper.Faults;
 using Breakwater.Paper.MarketData;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -19,7 +20,12 @@ internal sealed class PaperHarness : IAsyncDisposable
     private static long _nextOrderId;
     private readonly bool _ownsDirectory;
 
-    private PaperHarness(PaperBrokerOptions options, string directory, bool ownsDirectory, RecordingSink sink)
+    private PaperHarness(
+        PaperBrokerOptions options,
+        string directory,
+        bool ownsDirectory,
+        RecordingSink sink,
+        ILogger<PaperBroker>? brokerLogger)
     {
         Options = options;
         Directory = directory;
@@ -29,7 +35,8 @@ internal sealed class PaperHarness : IAsyncDisposable
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
         Faults = new PaperFaultInjector(wrapped, Time, NullLogger<PaperFaultInjector>.Instance);
         MarketData = new SimulatedMarketData(wrapped, Faults, Time);
-        Broker = new PaperBroker(wrapped, MarketData, Faults, Sink, Time, NullLogger<PaperBroker>.Instance);
+        Broker = new PaperBroker(
+            wrapped, MarketData, Faults, Sink, Time, brokerLogger ?? NullLogger<PaperBroker>.Instance);
     }
 
     public PaperBrokerOptions Options { get; }
@@ -46,10 +53,13 @@ internal sealed class PaperHarness : IAsyncDisposable
 
     public PaperBroker Broker { get; }
 
-    public static PaperHarness Create(Action<PaperBrokerOptions>? configure = null, bool start = true)
+    public static PaperHarness Create(
+        Action<PaperBrokerOptions>? configure = null,
+        bool start = true,
+        ILogger<PaperBroker>? brokerLogger = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "breakwater-paper-" + Guid.NewGuid().ToString("N"));
-        return Create(directory, ownsDirectory: true, configure, start);
+        return Create(directory, ownsDirectory: true, configure, start, brokerLogger);
     }
 
     /// <summary>Opens a second broker on the same book file, as a restarted process would.</summary>
@@ -117,13 +127,15 @@ internal sealed class PaperHarness : IAsyncDisposable
         string directory,
         bool ownsDirectory,
         Action<PaperBrokerOptions>? configure,
-        bool start)
+        bool start,
+        ILogger<PaperBroker>? brokerLogger = null)
     {
         var harness = new PaperHarness(
             CreateOptions(directory, configure),
             directory,
             ownsDirectory,
-            new RecordingSink());
+            new RecordingSink(),
+            brokerLogger);
         if (start)
         {
             harness.Broker.Start();

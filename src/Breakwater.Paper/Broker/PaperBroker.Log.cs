@@ -188,6 +188,32 @@ public sealed partial class PaperBroker
         public static partial void DeliveryLoopFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(
+            EventId = 6033,
+            EventName = "PaperUpdateDeliveryStillFailing",
+            Level = LogLevel.Warning,
+            Message = "Paper update {Sequence} for order {ClientOrderId} ({BrokerOrderId}) was refused by the sink " +
+                "{Attempts} times in a row; it stays in the outbox")]
+        public static partial void DeliveryStillFailing(
+            ILogger logger,
+            string? clientOrderId,
+            string brokerOrderId,
+            long sequence,
+            int attempts);
+
+        [LoggerMessage(
+            EventId = 6034,
+            EventName = "PaperUpdateDeliveredAfterRefusals",
+            Level = LogLevel.Information,
+            Message = "Paper update {Sequence} for order {ClientOrderId} ({BrokerOrderId}) was delivered after " +
+                "{Attempts} refused attempts")]
+        public static partial void DeliveredAfterRefusals(
+            ILogger logger,
+            string? clientOrderId,
+            string brokerOrderId,
+            long sequence,
+            int attempts);
+
+        [LoggerMessage(
             EventId = 6040,
             EventName = "PaperStepFailed",
             Level = LogLevel.Error,

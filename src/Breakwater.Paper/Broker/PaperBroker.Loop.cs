@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Breakwater.Domain.Brokers;
 using Breakwater.Domain.MarketData;
 using Breakwater.Domain.Orders;
@@ -291,8 +292,7 @@ public sealed partial class PaperBroker
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Log.DeliveryFailed(
-                    _logger, update.ClientOrderId, update.BrokerOrderId, update.Status, head.Sequence, ex);
+                LogRefusedDeliveryLocked(head.Sequence, update, ex);
                 return;
             }
 
@@ -307,7 +307,34 @@ public sealed partial class PaperBroker
                 _outbox.Dequeue();
             }
 
+            if (_refusedSequence == head.Sequence)
+            {
+                Log.DeliveredAfterRefusals(
+                    _logger, update.ClientOrderId, update.BrokerOrderId, head.Sequence, _refusedAttempts);
+                _refusedSequence = -1;
+                _refusedAttempts = 0;
+            }
+
             Log.UpdateDelivered(_logger, update.ClientOrderId, update.BrokerOrderId, update.Status, head.Sequence);
+        }
+    }
+
+    /// <summary>
+    /// Logs a refused delivery with its exception the first time, then only at 2, 4, 8, ... attempts, because the loop
+    /// retries every tick and a database outage would otherwise write several warnings a second.
+    /// </summary>
+    private void LogRefusedDeliveryLocked(long sequence, BrokerOrderUpdate update, Exception exception)
+    {
+        _refusedAttempts = _refusedSequence == sequence ? _refusedAttempts + 1 : 1;
+        _refusedSequence = sequence;
+        if (_refusedAttempts == 1)
+        {
+            Log.DeliveryFailed(
+                _logger, update.ClientOrderId, update.BrokerOrderId, update.Status, sequence, exception);
+        }
+        else if (BitOperations.IsPow2(_refusedAttempts))
+        {
+            Log.DeliveryStillFailing(_logger, update.ClientOrderId, update.BrokerOrderId, sequence, _refusedAttempts);
         }
     }
 

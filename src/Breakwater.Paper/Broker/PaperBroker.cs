@@ -54,6 +54,10 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     private readonly SortedDictionary<long, PaperOrder> _workingOrders = [];
     private readonly Queue<OutboxEntry> _outbox = new();
     private readonly SemaphoreSlim _deliveryLock = new(1, 1);
+
+    // The outbox head that the sink last refused and how often in a row; read and written under _deliveryLock.
+    private long _refusedSequence = -1;
+    private int _refusedAttempts;
     private readonly HashSet<PaperOrder> _workingMarketBuys = [];
 
     private PaperBookStore? _store;

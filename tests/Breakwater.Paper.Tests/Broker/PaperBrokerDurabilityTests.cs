@@ -1,6 +1,7 @@
 using Breakwater.Domain.Brokers;
 using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Orders;
+using Breakwater.Paper.Broker;
 using Breakwater.Paper.Faults;
 using Microsoft.Data.Sqlite;
 
@@ -189,6 +190,28 @@ public sealed class PaperBrokerDurabilityTests
         Assert.Equal([OrderStatus.PartiallyFilled, OrderStatus.Filled], delivered.Select(u => u.Status));
         Assert.Equal(5, harness.Sink.Attempts);
         Assert.Equal(0, harness.Broker.PendingUpdateCount);
+    }
+
+    [Fact]
+    public async Task Delivery_SinkRefusesRepeatedly_LogsWarningsSparingly()
+    {
+        var logger = new EventCountingLogger<PaperBroker>();
+        await using var harness = PaperHarness.Create(brokerLogger: logger);
+        harness.Sink.FailNext(8);
+        await harness.PlaceAsync("quiet-1", OrderSide.Buy, 2);
+
+        for (var i = 0; i < 50 && harness.Sink.All.Count < 1; i++)
+        {
+            var attempts = harness.Sink.Attempts;
+            harness.Tick();
+            await WaitUntilAsync(() => harness.Sink.Attempts > attempts || harness.Sink.All.Count == 1);
+        }
+
+        Assert.Single(harness.Sink.All);
+        Assert.Equal(9, harness.Sink.Attempts);
+        Assert.Equal(1, logger.Count(6031));
+        Assert.Equal(3, logger.Count(6033));
+        Assert.Equal(1, logger.Count(6034));
     }
 
     [Fact]
