@@ -59,8 +59,8 @@ public sealed partial class OrderManager
 
     private async Task HandleUntrackedUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
-        // A status update of a final order is a late duplicate; a fill of one changes the position and is journaled;
-        // an update that matches no journaled order is worth a warning.
+        // A status update of a final order is a late duplicate. A fill of one changes the position, so it is journaled.
+        // An update that matches no journaled order is logged as a warning.
         Order? known;
         try
         {
@@ -90,8 +90,8 @@ public sealed partial class OrderManager
             return;
         }
 
-        // A final order has no tracked entry; a transient one carries its journaled fills so that a redelivered fill
-        // is recognised. Two deliveries at once are told apart by the journal's version check.
+        // A final order has no tracked entry, so a transient one carries its journaled fills and a redelivered fill is
+        // recognised. The journal's version check separates two deliveries that arrive at once.
         var entry = new OrderEntry(known);
         await entry.Gate.WaitAsync(cancellationToken);
         try
@@ -107,8 +107,8 @@ public sealed partial class OrderManager
 
     private async Task ApplyUpdateLockedAsync(OrderEntry entry, BrokerOrderUpdate update)
     {
-        // A version conflict means the in-memory state was behind the journal (a write whose outcome was unknown
-        // committed after all); the state was reloaded, so the change is computed again from the stored one.
+        // A version conflict means the in-memory state was behind the journal, because a write whose outcome was
+        // unknown committed after all. The state was reloaded, so the change is computed again from the stored one.
         for (var attempt = 1; ; attempt++)
         {
             if (await TryApplyUpdateLockedAsync(entry, update) != AppendOutcome.VersionConflict)
@@ -405,8 +405,8 @@ public sealed partial class OrderManager
 
         if (quantity != stored.FilledQuantity && stored.AverageFillPrice is { } average)
         {
-            // NOTE: the spilling journal returns a spilled order state but the database's history, so fills still in
-            // the spill are missing here; the notional then comes from the average price, rounded as stored.
+            // NOTE: the spilling journal returns the spilled order state but the database's history, so fills still in
+            // the spill are missing here. The notional then comes from the average price, rounded as stored.
             entry.FilledNotional = average * stored.FilledQuantity;
         }
     }

@@ -138,8 +138,8 @@ public sealed partial class OrderManager : IBrokerUpdateSink
             throw new GatewayNotAcceptingOrdersException(_lifecycle.State);
         }
 
-        // Concurrent repeats of one client order id share one submit, so that the journal sees one insert and the
-        // broker one order; the journal's idempotent insert covers repeats that arrive after this one finished.
+        // Concurrent repeats of one client order id share one submit, so the journal gets one insert and the broker
+        // one order. The journal's idempotent insert covers repeats that arrive after this one finished.
         var completion = new TaskCompletionSource<SubmitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var shared = _inFlight.GetOrAdd(request.ClientOrderId, completion.Task);
         if (shared != completion.Task)
@@ -229,7 +229,7 @@ public sealed partial class OrderManager : IBrokerUpdateSink
     {
         if (_availability is not null && !_availability.IsAvailable(DependencyNames.Broker, out var retryAfter))
         {
-            // A repeat of a known order is answered from the journal even while the broker is down.
+            // A repeat of a known order is served from the journal even while the broker is down.
             var known = await _journal.FindByClientOrderIdAsync(request.ClientOrderId, cancellationToken);
             if (known is not null)
             {
@@ -333,7 +333,7 @@ public sealed partial class OrderManager : IBrokerUpdateSink
         var acknowledged = await TryChangeAsync(entry, current => ApplyAck(current, ack), "acknowledged by the broker");
         if (acknowledged is null)
         {
-            // The broker has the order but the journal still says pending submit; the reconciler repairs it.
+            // The broker has the order but the journal still records pending submit, which the reconciler repairs.
             return new SubmitResult(entry.Order, SubmitOutcome.Created);
         }
 

@@ -78,7 +78,7 @@ public sealed class CancelSweepTests
         var ids = await harness.PlaceRestingAsync(3);
 
         // The fake-time limit only stops a broken sweep from hanging the test. It is wide because on a busy machine the
-        // sweep may arm its deadline timer a few clock steps late; the assertions below still check the deadline.
+        // sweep may arm its deadline timer a few clock steps late. The assertions below still check the deadline.
         var result = await harness.DriveAsync(
             harness.Sweep.RunAsync(new CancelSweepRequest(TimeSpan.FromSeconds(2)), CancellationToken.None),
             Step,
