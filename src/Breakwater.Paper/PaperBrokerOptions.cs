@@ -30,6 +30,14 @@ public sealed class PaperBrokerOptions
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
+    /// How often market orders and requested cancels are handled between ticks, without moving the quotes. Default
+    /// 25 ms; valid 0 or 1 ms to 1 minute. At 0, or at <see cref="TickInterval"/> or more, they are handled on ticks
+    /// only. A short interval spreads the work of a busy book over many small steps instead of one large step per
+    /// tick.
+    /// </summary>
+    public TimeSpan MatchInterval { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
     /// Standard deviation of the relative mid-price change per tick. Default 0.0005 (0.05 %); valid 0 to 0.1.
     /// </summary>
     public double Volatility { get; set; } = 0.0005;
@@ -47,7 +55,8 @@ public sealed class PaperBrokerOptions
     public decimal StartingCash { get; set; } = 1_000_000m;
 
     /// <summary>
-    /// Maximum quantity one order fills per tick, so large orders fill over several ticks as partial fills.
+    /// Maximum quantity one order fills per step (a tick, or a match step for a market order), so large orders fill
+    /// over several steps as partial fills.
     /// Default 0, which fills the whole remaining quantity at once; otherwise at least 1.
     /// </summary>
     public long MaxFillQuantityPerTick { get; set; }

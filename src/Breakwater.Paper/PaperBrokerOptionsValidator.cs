@@ -43,6 +43,14 @@ internal sealed class PaperBrokerOptionsValidator : IValidateOptions<PaperBroker
                 $"{options.TickInterval.ToString("c", CultureInfo.InvariantCulture)}.");
         }
 
+        if (options.MatchInterval != TimeSpan.Zero
+            && (options.MatchInterval < TimeSpan.FromMilliseconds(1) || options.MatchInterval > TimeSpan.FromMinutes(1)))
+        {
+            failures.Add(
+                $"{Prefix}{nameof(options.MatchInterval)} must be 0 (ticks only) or between 00:00:00.001 and " +
+                $"00:01:00, but it is {options.MatchInterval.ToString("c", CultureInfo.InvariantCulture)}.");
+        }
+
         if (!(options.Volatility >= 0 && options.Volatility <= 0.1))
         {
             failures.Add(

@@ -72,6 +72,9 @@ internal sealed class PaperHarness : IAsyncDisposable
         {
             Seed = 7,
             TickInterval = TimeSpan.FromMilliseconds(100),
+
+            // Every step on a tick keeps the step count of a test plain; tests of match steps set an interval.
+            MatchInterval = TimeSpan.Zero,
             DatabasePath = Path.Combine(directory, "paper-broker.db"),
         };
         configure?.Invoke(options);

@@ -11,6 +11,9 @@ internal sealed class RecordingSink : IBrokerUpdateSink
     private readonly List<BrokerOrderUpdate> _all = [];
     private int _failuresLeft;
     private int _attempts;
+    private int _holdUntil;
+    private int _held;
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Attempts => Volatile.Read(ref _attempts);
 
@@ -27,21 +30,57 @@ internal sealed class RecordingSink : IBrokerUpdateSink
 
     public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
 
+    /// <summary>Refuses every update for which this returns true; null refuses none.</summary>
+    public Func<BrokerOrderUpdate, bool>? Refuse { get; set; }
+
+    /// <summary>
+    /// Holds each delivery until <paramref name="count"/> deliveries are in flight together, so a broker that
+    /// delivers one update at a time never gets past the first.
+    /// </summary>
+    public void HoldUntilInFlight(int count)
+    {
+        _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _held, 0);
+        Volatile.Write(ref _holdUntil, count);
+    }
+
     public ValueTask OnOrderUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
-        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0 || Refuse?.Invoke(update) == true)
         {
             throw new InvalidOperationException("The test sink rejects this delivery.");
         }
 
+        if (Volatile.Read(ref _holdUntil) > 0)
+        {
+            return HoldThenAcceptAsync(update, cancellationToken);
+        }
+
+        Accept(update);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask HoldThenAcceptAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
+    {
+        var release = _release;
+        if (Interlocked.Increment(ref _held) >= Volatile.Read(ref _holdUntil))
+        {
+            release.TrySetResult();
+        }
+
+        await release.Task.WaitAsync(cancellationToken);
+        Accept(update);
+    }
+
+    private void Accept(BrokerOrderUpdate update)
+    {
         lock (_all)
         {
             _all.Add(update);
         }
 
         _accepted.Writer.TryWrite(update);
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Waits for the next accepted update; the real-time limit only stops a broken test hanging.</summary>

@@ -12,7 +12,8 @@ namespace Breakwater.Paper.Broker;
 /// <remarks>
 /// WAL mode with <c>synchronous=NORMAL</c> keeps every committed transaction across a killed process (an operating
 /// system crash may lose the newest ones). Each fill, with its order change, cash change and outbox entry, is one
-/// transaction, so a crash never repeats or loses half a fill. Not thread-safe: the broker calls it under its lock.
+/// transaction, or part of the one <see cref="RunInTransaction"/> opened around several of them, so a crash never
+/// repeats or loses half a fill. Not thread-safe: the broker calls it under its lock.
 /// </remarks>
 internal sealed class PaperBookStore : IDisposable
 {
@@ -62,6 +63,9 @@ internal sealed class PaperBookStore : IDisposable
     private SqliteCommand? _updateOrder;
     private SqliteCommand? _insertOutbox;
     private SqliteCommand? _deleteOutbox;
+
+    // The transaction RunInTransaction opened; while it is set, the record methods write inside it.
+    private SqliteTransaction? _shared;
 
     private PaperBookStore(SqliteConnection connection)
     {
@@ -233,7 +237,8 @@ internal sealed class PaperBookStore : IDisposable
     /// <returns>The outbox sequence, or null when no update is stored.</returns>
     public long? RecordFill(PaperOrder order, Fill fill, decimal cash, BrokerOrderUpdate? outbox)
     {
-        using var transaction = _connection.BeginTransaction();
+        using var own = _shared is null ? _connection.BeginTransaction() : null;
+        var transaction = own ?? _shared!;
         var command = Reuse(ref _insertFill, transaction, """
             INSERT INTO fills (execution_id, order_number, quantity, price, time)
             VALUES ($execution, $number, $quantity, $price, $time);
@@ -249,7 +254,7 @@ internal sealed class PaperBookStore : IDisposable
 
         UpdateOrder(transaction, order);
         var sequence = outbox is null ? (long?)null : InsertOutbox(transaction, order.Number, outbox);
-        transaction.Commit();
+        own?.Commit();
         return sequence;
     }
 
@@ -259,19 +264,53 @@ internal sealed class PaperBookStore : IDisposable
     /// <returns>The outbox sequence, or null when no update is stored.</returns>
     public long? RecordStatus(PaperOrder order, BrokerOrderUpdate? outbox)
     {
-        using var transaction = _connection.BeginTransaction();
+        using var own = _shared is null ? _connection.BeginTransaction() : null;
+        var transaction = own ?? _shared!;
         UpdateOrder(transaction, order);
         var sequence = outbox is null ? (long?)null : InsertOutbox(transaction, order.Number, outbox);
-        transaction.Commit();
+        own?.Commit();
         return sequence;
     }
 
-    /// <summary>Removes an update once the sink has accepted it.</summary>
-    public void DeleteOutbox(long sequence)
+    /// <summary>
+    /// Runs <paramref name="writes"/> with every <see cref="RecordFill"/> and <see cref="RecordStatus"/> call inside
+    /// one transaction, committed when <paramref name="writes"/> returns. When it throws, or the commit fails, none
+    /// of its writes is stored. One commit for many orders is what keeps a busy step short.
+    /// </summary>
+    public void RunInTransaction(Action writes)
     {
-        var command = Reuse(ref _deleteOutbox, null, "DELETE FROM outbox WHERE sequence = $sequence");
-        Bind(command, "$sequence", sequence);
-        command.ExecuteNonQuery();
+        ArgumentNullException.ThrowIfNull(writes);
+        if (_shared is not null)
+        {
+            throw new InvalidOperationException("A book transaction is already open; they do not nest.");
+        }
+
+        using var transaction = _connection.BeginTransaction();
+        _shared = transaction;
+        try
+        {
+            writes();
+            transaction.Commit();
+        }
+        finally
+        {
+            _shared = null;
+        }
+    }
+
+    /// <summary>Removes updates once the sink has accepted them, in one transaction.</summary>
+    public void DeleteOutbox(IReadOnlyList<long> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        using var transaction = _connection.BeginTransaction();
+        var command = Reuse(ref _deleteOutbox, transaction, "DELETE FROM outbox WHERE sequence = $sequence");
+        foreach (var sequence in sequences)
+        {
+            Bind(command, "$sequence", sequence);
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     public void Dispose()

@@ -42,7 +42,7 @@ public sealed partial class PaperBroker
             var byNumber = orders.ToDictionary(order => order.Number);
             foreach (var entry in store.LoadOutbox(byNumber))
             {
-                _outbox.Enqueue(entry);
+                _outbox.AddLast(entry);
             }
         }
         catch
@@ -51,7 +51,8 @@ public sealed partial class PaperBroker
             _ordersById.Clear();
             _ordersByClientId.Clear();
             _workingOrders.Clear();
-            _workingMarketBuys.Clear();
+            _actionableOrders.Clear();
+            _marketBuyQuantityBySymbol.Clear();
             _reservedByLimitBuys = 0m;
             _outbox.Clear();
             throw;
@@ -71,23 +72,80 @@ public sealed partial class PaperBroker
 
         if (order.IsWorking)
         {
-            _workingOrders[order.Number] = order;
-            _reservedByLimitBuys += LimitReservation(order);
-            if (order is { Side: OrderSide.Buy, Type: OrderType.Market, External: false })
-            {
-                _workingMarketBuys.Add(order);
-            }
+            AddWorkingLocked(order);
         }
+    }
+
+    private void AddWorkingLocked(PaperOrder order)
+    {
+        _workingOrders[order.Number] = order;
+        if (!order.External && (order.Type == OrderType.Market || order.CancelRequested))
+        {
+            _actionableOrders[order.Number] = order;
+        }
+
+        ReserveLocked(order);
     }
 
     private void RemoveWorkingLocked(PaperOrder order)
     {
+        _actionableOrders.Remove(order.Number);
         if (_workingOrders.Remove(order.Number))
         {
-            _reservedByLimitBuys -= LimitReservation(order);
-            _workingMarketBuys.Remove(order);
+            ReleaseLocked(order);
         }
     }
+
+    /// <summary>Adds what a working order reserves at its current remaining quantity to the running totals.</summary>
+    private void ReserveLocked(PaperOrder order)
+    {
+        _reservedByLimitBuys += LimitReservation(order);
+        if (IsMarketBuy(order))
+        {
+            _marketBuyQuantityBySymbol[order.Symbol] =
+                _marketBuyQuantityBySymbol.GetValueOrDefault(order.Symbol) + order.RemainingQuantity;
+        }
+    }
+
+    /// <summary>Takes what <see cref="ReserveLocked"/> added back out, before the order's quantities change.</summary>
+    private void ReleaseLocked(PaperOrder order)
+    {
+        _reservedByLimitBuys -= LimitReservation(order);
+        if (IsMarketBuy(order))
+        {
+            var left = _marketBuyQuantityBySymbol.GetValueOrDefault(order.Symbol) - order.RemainingQuantity;
+            if (left > 0)
+            {
+                _marketBuyQuantityBySymbol[order.Symbol] = left;
+            }
+            else
+            {
+                _marketBuyQuantityBySymbol.Remove(order.Symbol);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the working set and the reservations from the orders in memory, after a failed step put orders
+    /// back to their state before the step.
+    /// </summary>
+    private void RebuildWorkingLocked()
+    {
+        _workingOrders.Clear();
+        _actionableOrders.Clear();
+        _marketBuyQuantityBySymbol.Clear();
+        _reservedByLimitBuys = 0m;
+        foreach (var order in _ordersById.Values)
+        {
+            if (order.IsWorking)
+            {
+                AddWorkingLocked(order);
+            }
+        }
+    }
+
+    private static bool IsMarketBuy(PaperOrder order) =>
+        order is { Side: OrderSide.Buy, Type: OrderType.Market, External: false };
 
     /// <summary>Returns the remaining notional a limit buy of this gateway reserves, or 0 for other orders.</summary>
     private static decimal LimitReservation(PaperOrder order) =>
@@ -106,12 +164,13 @@ public sealed partial class PaperBroker
             return;
         }
 
+        // Working market buys are summed per symbol, so the check costs one quote lookup per symbol, not per order.
         var reserved = _reservedByLimitBuys;
-        foreach (var working in _workingMarketBuys)
+        foreach (var (workingSymbol, quantity) in _marketBuyQuantityBySymbol)
         {
             // A market buy of a symbol no longer configured reserves nothing; the next step cancels it.
-            var ask = _marketData.TryGetQuote(working.Symbol, out var quote) ? quote.Ask : 0m;
-            reserved += working.RemainingQuantity * ask;
+            var ask = _marketData.TryGetQuote(workingSymbol, out var quote) ? quote.Ask : 0m;
+            reserved += quantity * ask;
         }
 
         var orderPrice = order.LimitPrice ?? _marketData.GetQuote(symbol).Ask;

@@ -11,13 +11,30 @@ namespace Breakwater.Paper.Broker;
 public sealed partial class PaperBroker
 {
     /// <summary>
-    /// Runs one step of the broker's loop after the quotes moved: confirms cancels, expires day orders, cancels
-    /// orders whose symbol is no longer configured, and matches the rest.
+    /// Maximum number of orders one step changes in one book transaction, and so under one hold of the lock. It is
+    /// large enough to make the commit cheap per order and small enough that a place or cancel waits little.
     /// </summary>
-    internal void RunStep()
+    internal const int StepBatchSize = 128;
+
+    /// <summary>Maximum number of updates handed to the sink at once (see <see cref="DeliverPendingLockedAsync"/>).</summary>
+    internal const int MaxDeliveryWave = 32;
+
+    /// <summary>
+    /// Runs one step of the broker's loop: confirms cancels, expires day orders, cancels orders whose symbol is no
+    /// longer configured, and matches the rest. A full step, after the quotes moved, looks at every working order.
+    /// A match step between ticks looks only at market orders and orders with a cancel requested, because nothing
+    /// else can change while the quotes do not move.
+    /// </summary>
+    /// <remarks>
+    /// The orders are taken at the start and changed in batches of <see cref="StepBatchSize"/>, each one book
+    /// transaction. The lock is released between batches, and delivery of a batch's updates starts before the next
+    /// batch runs. An order placed during the step waits for the next step.
+    /// </remarks>
+    internal void RunStep(bool full = true)
     {
         var now = _timeProvider.GetUtcNow();
-        bool pending;
+        PaperOrder[] candidates;
+        DateTimeOffset lastSessionEnd;
         lock (_gate)
         {
             if (_disposed)
@@ -26,36 +43,168 @@ public sealed partial class PaperBroker
             }
 
             EnsureLoadedLocked();
-            var lastSessionEnd = LastSessionEndAtOrBefore(now);
-
-            foreach (var order in _workingOrders.Values.ToList())
-            {
-                if (order.CancelRequested)
-                {
-                    FinishLocked(order, OrderStatus.Cancelled, "Cancelled at the client's request.", now);
-                }
-                else if (order.TimeInForce == TimeInForce.Day && order.CreatedAt < lastSessionEnd)
-                {
-                    FinishLocked(order, OrderStatus.Cancelled, "Day order expired at the end of the session.", now);
-                    Log.DayOrderExpired(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId);
-                }
-                else if (!_marketData.TryGetQuote(order.Symbol, out var quote))
-                {
-                    var reason = $"The symbol '{order.Symbol}' is no longer configured for the paper broker.";
-                    FinishLocked(order, OrderStatus.Cancelled, reason, now);
-                }
-                else if (!order.External)
-                {
-                    MatchLocked(order, quote, now);
-                }
-            }
-
-            pending = _outbox.Count > 0;
+            lastSessionEnd = LastSessionEndAtOrBefore(now);
+            candidates = full ? [.. _workingOrders.Values] : [.. _actionableOrders.Values];
         }
 
-        if (pending)
+        var start = 0;
+        do
         {
-            SignalDelivery();
+            var batch = new ArraySegment<PaperOrder>(
+                candidates, start, Math.Min(StepBatchSize, candidates.Length - start));
+            bool pending;
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                // A full step also retries updates the sink rejected earlier, while a match step only sends its own.
+                var changed = RunBatchLocked(batch, lastSessionEnd, now);
+                pending = full ? _outbox.Count > 0 : changed;
+            }
+
+            if (pending)
+            {
+                SignalDelivery();
+            }
+
+            start += StepBatchSize;
+        }
+        while (start < candidates.Length);
+    }
+
+    /// <returns>True when the batch changed an order.</returns>
+    private bool RunBatchLocked(ArraySegment<PaperOrder> batch, DateTimeOffset lastSessionEnd, DateTimeOffset now)
+    {
+        var snapshots = new List<OrderSnapshot>(batch.Count);
+        var changes = new List<StepChange>();
+        var cashBefore = _cash;
+        try
+        {
+            _store!.RunInTransaction(() =>
+            {
+                foreach (var order in batch)
+                {
+                    // A step running beside this one, or a rebuild after a failed batch, may have finished the order.
+                    if (_workingOrders.ContainsKey(order.Number))
+                    {
+                        snapshots.Add(new OrderSnapshot(order));
+                        StepOrderLocked(order, lastSessionEnd, now, changes);
+                    }
+                }
+            });
+        }
+        catch
+        {
+            // The book file is the truth, so memory goes back to what it contains and the next step tries again.
+            foreach (var snapshot in snapshots)
+            {
+                snapshot.Restore();
+            }
+
+            _cash = cashBefore;
+            RebuildWorkingLocked();
+            throw;
+        }
+
+        foreach (var change in changes)
+        {
+            if (change.Sequence is { } sequence)
+            {
+                _outbox.AddLast(new OutboxEntry(sequence, change.Update!));
+            }
+
+            LogChange(change);
+        }
+
+        return changes.Count > 0;
+    }
+
+    private void StepOrderLocked(
+        PaperOrder order, DateTimeOffset lastSessionEnd, DateTimeOffset now, List<StepChange> changes)
+    {
+        if (order.CancelRequested)
+        {
+            FinishLocked(order, OrderStatus.Cancelled, "Cancelled at the client's request.", now, changes);
+        }
+        else if (order.TimeInForce == TimeInForce.Day && order.CreatedAt < lastSessionEnd)
+        {
+            FinishLocked(
+                order, OrderStatus.Cancelled, "Day order expired at the end of the session.", now, changes,
+                StepChangeKind.Expired);
+        }
+        else if (!_marketData.TryGetQuote(order.Symbol, out var quote))
+        {
+            var reason = $"The symbol '{order.Symbol}' is no longer configured for the paper broker.";
+            FinishLocked(order, OrderStatus.Cancelled, reason, now, changes);
+        }
+        else if (!order.External)
+        {
+            MatchLocked(order, quote, now, changes);
+        }
+    }
+
+    private void LogChange(StepChange change)
+    {
+        var order = change.Order;
+        switch (change.Kind)
+        {
+            case StepChangeKind.Filled:
+                Log.OrderFilled(
+                    _logger,
+                    order.GatewayOrderId,
+                    order.ClientOrderId,
+                    order.BrokerOrderId,
+                    change.Fill!.ExecutionId,
+                    change.Fill.Quantity,
+                    change.Fill.Price,
+                    change.FilledQuantity,
+                    order.Quantity);
+                break;
+            case StepChangeKind.Finished:
+                Log.OrderFinished(
+                    _logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, change.Status,
+                    change.Reason!);
+                break;
+            case StepChangeKind.Expired:
+                Log.OrderFinished(
+                    _logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, change.Status,
+                    change.Reason!);
+                Log.DayOrderExpired(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId);
+                break;
+            case StepChangeKind.ExecutionRejected:
+                Log.OrderFinished(
+                    _logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, change.Status,
+                    change.Reason!);
+                Log.ExecutionRejected(
+                    _logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, change.Reason!);
+                break;
+        }
+    }
+
+    private void OnMatch()
+    {
+        // A match step may overlap a tick's full step: each batch holds the lock and skips orders no longer working.
+        if (Interlocked.Exchange(ref _matchRunning, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            RunStep(full: false);
+        }
+#pragma warning disable CA1031 // A timer callback must not throw; the next step retries.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StepFailed(_logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _matchRunning, 0);
         }
     }
 
@@ -84,7 +233,7 @@ public sealed partial class PaperBroker
         }
     }
 
-    private void MatchLocked(PaperOrder order, Quote quote, DateTimeOffset now)
+    private void MatchLocked(PaperOrder order, Quote quote, DateTimeOffset now, List<StepChange> changes)
     {
         // NOTE: the gap between acknowledgement and fill is a time margin, not a handshake with the caller. A caller
         // stalled for longer than half a tick interval after the acknowledgement can see the fill update first.
@@ -113,15 +262,15 @@ public sealed partial class PaperBroker
             var reason = string.Create(
                 CultureInfo.InvariantCulture,
                 $"Insufficient funds at execution: {quantity} at {price} needs {notional}, but the cash is {_cash}.");
-            FinishLocked(order, order.FilledQuantity == 0 ? OrderStatus.Rejected : OrderStatus.Cancelled, reason, now);
-            Log.ExecutionRejected(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, reason);
+            var status = order.FilledQuantity == 0 ? OrderStatus.Rejected : OrderStatus.Cancelled;
+            FinishLocked(order, status, reason, now, changes, StepChangeKind.ExecutionRejected);
             return;
         }
 
+        // The reservations follow the remaining quantity, so they are taken out before it changes and put back after.
+        // When the write fails, the batch rebuilds them from the restored orders.
         var fill = new Fill(PaperOrder.FormatExecutionId(order.Number, order.Fills.Count + 1), quantity, price, now);
-        var previousStatus = order.Status;
-        var previousCash = _cash;
-        var previousReservation = LimitReservation(order);
+        ReleaseLocked(order);
         order.Fills.Add(fill);
         order.FilledQuantity += quantity;
         order.Status = order.RemainingQuantity == 0 ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
@@ -137,47 +286,29 @@ public sealed partial class PaperBroker
                 fill,
                 Reason: null,
                 now);
-        long? sequence;
-        try
+        var sequence = _store!.RecordFill(order, fill, _cash, update);
+        if (order.IsWorking)
         {
-            sequence = _store!.RecordFill(order, fill, _cash, update);
+            ReserveLocked(order);
         }
-        catch
+        else
         {
-            // The book file is the truth, so memory goes back to what it contains and the next step tries again.
-            order.Fills.RemoveAt(order.Fills.Count - 1);
-            order.FilledQuantity -= quantity;
-            order.Status = previousStatus;
-            _cash = previousCash;
-            throw;
+            _workingOrders.Remove(order.Number);
+            _actionableOrders.Remove(order.Number);
         }
 
-        if (sequence is { } outboxSequence)
-        {
-            _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
-        }
-
-        _reservedByLimitBuys += LimitReservation(order) - previousReservation;
-        if (!order.IsWorking)
-        {
-            RemoveWorkingLocked(order);
-        }
-
-        Log.OrderFilled(
-            _logger,
-            order.GatewayOrderId,
-            order.ClientOrderId,
-            order.BrokerOrderId,
-            fill.ExecutionId,
-            quantity,
-            price,
-            order.FilledQuantity,
-            order.Quantity);
+        changes.Add(new StepChange(
+            order, StepChangeKind.Filled, order.Status, order.FilledQuantity, fill, Reason: null, sequence, update));
     }
 
-    private void FinishLocked(PaperOrder order, OrderStatus status, string reason, DateTimeOffset now)
+    private void FinishLocked(
+        PaperOrder order,
+        OrderStatus status,
+        string reason,
+        DateTimeOffset now,
+        List<StepChange> changes,
+        StepChangeKind kind = StepChangeKind.Finished)
     {
-        var (previousStatus, previousReason, previousCancel) = (order.Status, order.Reason, order.CancelRequested);
         order.Status = status;
         order.Reason = reason;
         order.CancelRequested = false;
@@ -191,24 +322,9 @@ public sealed partial class PaperBroker
                 Fill: null,
                 reason,
                 now);
-        long? sequence;
-        try
-        {
-            sequence = _store!.RecordStatus(order, update);
-        }
-        catch
-        {
-            (order.Status, order.Reason, order.CancelRequested) = (previousStatus, previousReason, previousCancel);
-            throw;
-        }
-
-        if (sequence is { } outboxSequence)
-        {
-            _outbox.Enqueue(new OutboxEntry(outboxSequence, update!));
-        }
-
+        var sequence = _store!.RecordStatus(order, update);
         RemoveWorkingLocked(order);
-        Log.OrderFinished(_logger, order.GatewayOrderId, order.ClientOrderId, order.BrokerOrderId, status, reason);
+        changes.Add(new StepChange(order, kind, status, order.FilledQuantity, Fill: null, reason, sequence, update));
     }
 
     /// <summary>
@@ -250,7 +366,7 @@ public sealed partial class PaperBroker
     }
 
     /// <summary>
-    /// Delivers queued updates in order until the outbox is empty, a delivery fails or the broker is disconnected.
+    /// Delivers queued updates until the outbox is empty, a delivery fails or the broker is disconnected.
     /// </summary>
     private async Task DeliverPendingAsync(CancellationToken stoppingToken)
     {
@@ -266,36 +382,21 @@ public sealed partial class PaperBroker
         }
     }
 
+    /// <summary>
+    /// Hands the outbox to the sink in waves: a wave is the longest run from the head in which no order appears
+    /// twice, at most <see cref="MaxDeliveryWave"/> updates, and its updates go to the sink at once. Updates of one
+    /// order therefore arrive one at a time and in order, while the sink can make the updates of many orders
+    /// durable in one commit. A wave with a failed update is the last one of this call: the delivered updates leave
+    /// the outbox, the failed ones stay at its head for the next attempt.
+    /// </summary>
     private async Task DeliverPendingLockedAsync(CancellationToken stoppingToken)
     {
+        var wave = new List<LinkedListNode<OutboxEntry>>();
+        var ordersInWave = new HashSet<string>(StringComparer.Ordinal);
         while (!_faults.IsDisconnected(PaperFaultTarget.Broker))
         {
-            OutboxEntry head;
-            lock (_gate)
-            {
-                if (_disposed || !_outbox.TryPeek(out head!))
-                {
-                    return;
-                }
-            }
-
-            var update = head.Update;
-            try
-            {
-                await _sink.OnOrderUpdateAsync(update, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                throw;
-            }
-#pragma warning disable CA1031 // Any sink failure keeps the update in the outbox for the next step to retry.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogRefusedDeliveryLocked(head.Sequence, update, ex);
-                return;
-            }
-
+            wave.Clear();
+            ordersInWave.Clear();
             lock (_gate)
             {
                 if (_disposed)
@@ -303,19 +404,136 @@ public sealed partial class PaperBroker
                     return;
                 }
 
-                _store!.DeleteOutbox(head.Sequence);
-                _outbox.Dequeue();
+                for (var node = _outbox.First; node is not null && wave.Count < MaxDeliveryWave; node = node.Next)
+                {
+                    if (!ordersInWave.Add(node.Value.Update.BrokerOrderId))
+                    {
+                        break;
+                    }
+
+                    wave.Add(node);
+                }
             }
 
-            if (_refusedSequence == head.Sequence)
+            if (wave.Count == 0)
+            {
+                return;
+            }
+
+            var attempts = new Task[wave.Count];
+            for (var i = 0; i < wave.Count; i++)
+            {
+                attempts[i] = AttemptDelivery(wave[i].Value.Update, stoppingToken);
+            }
+
+            try
+            {
+                await Task.WhenAll(attempts);
+            }
+#pragma warning disable CA1031 // Each attempt's outcome is read below; a failure keeps its update in the outbox.
+            catch
+#pragma warning restore CA1031
+            {
+            }
+
+            if (!CompleteWave(wave, attempts, stoppingToken.IsCancellationRequested))
+            {
+                stoppingToken.ThrowIfCancellationRequested();
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes the delivered updates of a wave from the outbox and logs the first refused one.
+    /// </summary>
+    /// <returns>True when every update of the wave was delivered.</returns>
+    private bool CompleteWave(List<LinkedListNode<OutboxEntry>> wave, Task[] attempts, bool stopping)
+    {
+        var delivered = new List<long>(wave.Count);
+        var firstRefused = -1;
+        for (var i = 0; i < wave.Count; i++)
+        {
+            if (attempts[i].IsCompletedSuccessfully)
+            {
+                delivered.Add(wave[i].Value.Sequence);
+            }
+            else if (firstRefused < 0)
+            {
+                firstRefused = i;
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+
+            if (delivered.Count > 0)
+            {
+                // NOTE: a failed delete leaves delivered updates in the outbox, so they reach the sink again later;
+                // the sink ignores a fill it already has and a status the order already reached.
+                _store!.DeleteOutbox(delivered);
+                for (var i = 0; i < wave.Count; i++)
+                {
+                    if (attempts[i].IsCompletedSuccessfully)
+                    {
+                        _outbox.Remove(wave[i]);
+                    }
+                }
+            }
+        }
+
+        for (var i = 0; i < wave.Count; i++)
+        {
+            if (!attempts[i].IsCompletedSuccessfully)
+            {
+                continue;
+            }
+
+            var entry = wave[i].Value;
+            if (_refusedSequence == entry.Sequence)
             {
                 Log.DeliveredAfterRefusals(
-                    _logger, update.ClientOrderId, update.BrokerOrderId, head.Sequence, _refusedAttempts);
+                    _logger, entry.Update.ClientOrderId, entry.Update.BrokerOrderId, entry.Sequence, _refusedAttempts);
                 _refusedSequence = -1;
                 _refusedAttempts = 0;
             }
 
-            Log.UpdateDelivered(_logger, update.ClientOrderId, update.BrokerOrderId, update.Status, head.Sequence);
+            Log.UpdateDelivered(
+                _logger, entry.Update.ClientOrderId, entry.Update.BrokerOrderId, entry.Update.Status, entry.Sequence);
+        }
+
+        if (firstRefused < 0)
+        {
+            return true;
+        }
+
+        var refused = wave[firstRefused].Value;
+        var exception = attempts[firstRefused].Exception?.InnerException
+            ?? new OperationCanceledException("The sink cancelled the delivery.");
+        if (!(stopping && exception is OperationCanceledException))
+        {
+            LogRefusedDeliveryLocked(refused.Sequence, refused.Update, exception);
+        }
+
+        return false;
+    }
+
+    /// <summary>Starts one delivery; a sink that throws before returning its task counts as a failed delivery.</summary>
+    private Task AttemptDelivery(BrokerOrderUpdate update, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return _sink.OnOrderUpdateAsync(update, stoppingToken).AsTask();
+        }
+#pragma warning disable CA1031 // The failure is read from the task like an asynchronous one.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Task.FromException(ex);
         }
     }
 

@@ -17,7 +17,8 @@ namespace Breakwater.Paper.Broker;
 /// <para>
 /// <see cref="Start"/> starts the broker's loop: every <see cref="PaperBrokerOptions.TickInterval"/> the quotes move
 /// one step, accepted cancels are confirmed, day orders expire at <see cref="PaperBrokerOptions.SessionEndUtc"/>, and
-/// working orders are matched. A market order fills at the touch (buy at the ask, sell at the bid) and a limit order
+/// working orders are matched. Between ticks, every <see cref="PaperBrokerOptions.MatchInterval"/>, a match step
+/// handles market orders and accepted cancels without moving the quotes. A market order fills at the touch (buy at the ask, sell at the bid) and a limit order
 /// fills at the touch once the quote crosses its limit. Matching runs only on the loop, never inside
 /// <see cref="PlaceOrderAsync"/>, and only for orders stored at least half a tick interval earlier, so a step that
 /// fires while <see cref="PlaceOrderAsync"/> is still returning leaves the new order to the next step.
@@ -25,9 +26,9 @@ namespace Breakwater.Paper.Broker;
 /// <para>
 /// The acknowledgement carries <see cref="OrderStatus.Submitted"/>; no separate Submitted update is sent. Fills,
 /// cancels and rejections go to the <see cref="IBrokerUpdateSink"/> through an outbox stored with the book: an update
-/// is removed only after the sink's task completed, and a failed delivery is retried on the next step. Delivery is
-/// strictly in production order, so the updates of one order arrive in order; a failing update holds back the ones
-/// behind it. Because an update is removed after the sink accepted it, a crash between the two delivers it again,
+/// is removed only after the sink's task completed, and a failed delivery is retried on the next step. The updates
+/// of one order arrive one at a time and in production order, and a failing update holds back the later ones of the
+/// same order; updates of different orders may be in flight together. Because an update is removed after the sink accepted it, a crash between the two delivers it again,
 /// so the sink must ignore a fill whose execution id it already has.
 /// </para>
 /// <para>
@@ -52,13 +53,16 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     private readonly Dictionary<string, PaperOrder> _ordersById = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PaperOrder> _ordersByClientId = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, PaperOrder> _workingOrders = [];
-    private readonly Queue<OutboxEntry> _outbox = new();
+
+    // The working orders a match step looks at: market orders and orders with a cancel requested.
+    private readonly SortedDictionary<long, PaperOrder> _actionableOrders = [];
+    private readonly LinkedList<OutboxEntry> _outbox = new();
     private readonly SemaphoreSlim _deliveryLock = new(1, 1);
 
     // The outbox head that the sink last refused and how often in a row; read and written under _deliveryLock.
     private long _refusedSequence = -1;
     private int _refusedAttempts;
-    private readonly HashSet<PaperOrder> _workingMarketBuys = [];
+    private readonly Dictionary<string, long> _marketBuyQuantityBySymbol = new(StringComparer.Ordinal);
 
     private PaperBookStore? _store;
     private decimal _cash;
@@ -66,9 +70,11 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     /// <summary>Remaining notional of the working limit buys at their limits, kept so a place is not O(n).</summary>
     private decimal _reservedByLimitBuys;
     private ITimer? _tickTimer;
+    private ITimer? _matchTimer;
     private CancellationTokenSource? _stopping;
     private Task _deliveryLoop = Task.CompletedTask;
     private int _stepRunning;
+    private int _matchRunning;
     private bool _disposed;
 
     public PaperBroker(
@@ -144,6 +150,15 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
                 this,
                 _options.TickInterval,
                 _options.TickInterval);
+            if (_options.MatchInterval > TimeSpan.Zero && _options.MatchInterval < _options.TickInterval)
+            {
+                _matchTimer = _timeProvider.CreateTimer(
+                    static state => ((PaperBroker)state!).OnMatch(),
+                    this,
+                    _options.MatchInterval,
+                    _options.MatchInterval);
+            }
+
             Log.Started(_logger, _store!.Path, _workingOrders.Count, _outbox.Count);
         }
 
@@ -164,6 +179,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         {
             _tickTimer?.Dispose();
             _tickTimer = null;
+            _matchTimer?.Dispose();
+            _matchTimer = null;
             stopping = _stopping;
             _stopping = null;
             loop = _deliveryLoop;
@@ -291,6 +308,7 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
             {
                 WriteBook(() => _store!.MarkCancelRequested(found.Number));
                 found.CancelRequested = true;
+                _actionableOrders[found.Number] = found;
             }
 
             Log.CancelAccepted(_logger, order.OrderId, order.ClientOrderId, found.BrokerOrderId);

@@ -78,3 +78,41 @@ internal sealed class PaperOrder
 
 /// <summary>An update waiting in the outbox, in the order the broker produced it.</summary>
 internal sealed record OutboxEntry(long Sequence, BrokerOrderUpdate Update);
+
+/// <summary>The fields of a <see cref="PaperOrder"/> that a step changes, kept so a failed batch can put them back.</summary>
+internal readonly struct OrderSnapshot(PaperOrder order)
+{
+    private readonly OrderStatus _status = order.Status;
+    private readonly long _filledQuantity = order.FilledQuantity;
+    private readonly int _fillCount = order.Fills.Count;
+    private readonly string? _reason = order.Reason;
+    private readonly bool _cancelRequested = order.CancelRequested;
+
+    public void Restore()
+    {
+        order.Status = _status;
+        order.FilledQuantity = _filledQuantity;
+        order.Fills.RemoveRange(_fillCount, order.Fills.Count - _fillCount);
+        order.Reason = _reason;
+        order.CancelRequested = _cancelRequested;
+    }
+}
+
+/// <summary>What a step did to one order, acted on (queued for delivery and logged) once its batch committed.</summary>
+internal sealed record StepChange(
+    PaperOrder Order,
+    StepChangeKind Kind,
+    OrderStatus Status,
+    long FilledQuantity,
+    Fill? Fill,
+    string? Reason,
+    long? Sequence,
+    BrokerOrderUpdate? Update);
+
+internal enum StepChangeKind
+{
+    Filled,
+    Finished,
+    Expired,
+    ExecutionRejected,
+}
