@@ -71,6 +71,10 @@ static async Task<WebApplication> StartBreakwaterAsync(BenchDependencies depende
     var app = builder.Build();
     app.MapBreakwaterHealth();
     await app.StartAsync();
+
+    // Readiness returns 503 while the lifecycle is Starting. The gateway's start-up service marks it running after
+    // reconciling with the broker; this benchmark has no order manager, so it marks the lifecycle itself.
+    app.Services.GetRequiredService<Breakwater.Domain.Lifecycle.GatewayLifecycle>().MarkRunning();
     await app.Services.GetRequiredService<Breakwater.Health.Monitoring.HealthSnapshotStore>()
         .WaitForFirstCompleteSnapshotAsync(CancellationToken.None);
     return app;
