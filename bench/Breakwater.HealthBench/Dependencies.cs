@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Breakwater.Domain.Brokers;
+using Breakwater.Domain.Dependencies;
 using Breakwater.Domain.Journal;
 using Breakwater.Domain.MarketData;
 using Breakwater.Domain.Orders;
@@ -33,8 +34,16 @@ internal sealed class BenchDependencies : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public long TotalCalls =>
-        Interlocked.Read(ref _databaseCalls) + Interlocked.Read(ref _brokerCalls) + Interlocked.Read(ref _marketDataCalls);
+    /// <summary>Reads the calls of each check so far. Failures are not counted.</summary>
+    public CallReading ReadCalls() => new(
+        new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            [DependencyNames.Database] = Interlocked.Read(ref _databaseCalls),
+            [DependencyNames.Broker] = Interlocked.Read(ref _brokerCalls),
+            [DependencyNames.MarketData] = Interlocked.Read(ref _marketDataCalls),
+        },
+        Failed: null,
+        BrokerRequestsAtEmulator: null);
 
     /// <summary>Runs <c>SELECT 1</c> on the SQLite file, as the journal's ping does.</summary>
     public async Task PingDatabaseAsync(CancellationToken cancellationToken)
