@@ -52,6 +52,7 @@ public sealed partial class PaperBroker
             _ordersByClientId.Clear();
             _workingOrders.Clear();
             _actionableOrders.Clear();
+            _restingOrders.Clear();
             _marketBuyQuantityBySymbol.Clear();
             _reservedByLimitBuys = 0m;
             _outbox.Clear();
@@ -84,16 +85,32 @@ public sealed partial class PaperBroker
             _actionableOrders[order.Number] = order;
         }
 
+        if (RestingLimitOrders.Holds(order))
+        {
+            _restingOrders.Add(order);
+        }
+
         ReserveLocked(order);
     }
 
     private void RemoveWorkingLocked(PaperOrder order)
     {
-        _actionableOrders.Remove(order.Number);
-        if (_workingOrders.Remove(order.Number))
+        if (UnindexWorkingLocked(order))
         {
             ReleaseLocked(order);
         }
+    }
+
+    /// <summary>Removes the order from the working set and its indexes; true when it was working.</summary>
+    private bool UnindexWorkingLocked(PaperOrder order)
+    {
+        _actionableOrders.Remove(order.Number);
+        if (RestingLimitOrders.Holds(order))
+        {
+            _restingOrders.Remove(order);
+        }
+
+        return _workingOrders.Remove(order.Number);
     }
 
     /// <summary>Adds what a working order reserves at its current remaining quantity to the running totals.</summary>
@@ -133,8 +150,10 @@ public sealed partial class PaperBroker
     {
         _workingOrders.Clear();
         _actionableOrders.Clear();
+        _restingOrders.Clear();
         _marketBuyQuantityBySymbol.Clear();
         _reservedByLimitBuys = 0m;
+        _scanAllOnNextTick = true;
         foreach (var order in _ordersById.Values)
         {
             if (order.IsWorking)

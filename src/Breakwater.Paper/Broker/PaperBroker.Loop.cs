@@ -44,7 +44,7 @@ public sealed partial class PaperBroker
 
             EnsureLoadedLocked();
             lastSessionEnd = LastSessionEndAtOrBefore(now);
-            candidates = full ? [.. _workingOrders.Values] : [.. _actionableOrders.Values];
+            candidates = full ? TickCandidatesLocked(lastSessionEnd) : [.. _actionableOrders.Values];
         }
 
         var start = 0;
@@ -73,6 +73,47 @@ public sealed partial class PaperBroker
             start += StepBatchSize;
         }
         while (start < candidates.Length);
+    }
+
+    /// <summary>
+    /// Returns the orders a tick must look at, in order number order: every working order when the book was just
+    /// loaded or rebuilt or a session end passed, otherwise the actionable orders, the resting orders the quotes
+    /// cross, and every resting order of a symbol without a quote.
+    /// </summary>
+    private PaperOrder[] TickCandidatesLocked(DateTimeOffset lastSessionEnd)
+    {
+        if (_scanAllOnNextTick || lastSessionEnd > _lastSessionEndScanned)
+        {
+            _scanAllOnNextTick = false;
+            _lastSessionEndScanned = lastSessionEnd;
+            return [.. _workingOrders.Values];
+        }
+
+        var candidates = new List<PaperOrder>(_actionableOrders.Values);
+        foreach (var symbol in _restingOrders.Symbols())
+        {
+            if (_marketData.TryGetQuote(symbol, out var quote))
+            {
+                _restingOrders.AddCrossed(symbol, quote, candidates);
+            }
+            else
+            {
+                _restingOrders.AddAll(symbol, candidates);
+            }
+        }
+
+        // A resting order with a cancel requested is also actionable, so it is in the list twice.
+        candidates.Sort(static (x, y) => x.Number.CompareTo(y.Number));
+        var distinct = new List<PaperOrder>(candidates.Count);
+        foreach (var order in candidates)
+        {
+            if (distinct.Count == 0 || distinct[^1].Number != order.Number)
+            {
+                distinct.Add(order);
+            }
+        }
+
+        return [.. distinct];
     }
 
     /// <returns>True when the batch changed an order.</returns>
@@ -293,8 +334,7 @@ public sealed partial class PaperBroker
         }
         else
         {
-            _workingOrders.Remove(order.Number);
-            _actionableOrders.Remove(order.Number);
+            UnindexWorkingLocked(order);
         }
 
         changes.Add(new StepChange(

@@ -56,6 +56,12 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
 
     // The working orders a match step looks at: market orders and orders with a cancel requested.
     private readonly SortedDictionary<long, PaperOrder> _actionableOrders = [];
+    private readonly RestingLimitOrders _restingOrders = new();
+
+    // A tick looks at every working order after the book was loaded or rebuilt and when a session end passed (day
+    // orders expire then); otherwise only at the actionable orders and the resting orders its quotes cross.
+    private bool _scanAllOnNextTick = true;
+    private DateTimeOffset _lastSessionEndScanned = DateTimeOffset.MinValue;
     private readonly LinkedList<OutboxEntry> _outbox = new();
     private readonly SemaphoreSlim _deliveryLock = new(1, 1);
 

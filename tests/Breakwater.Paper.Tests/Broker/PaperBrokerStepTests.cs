@@ -118,6 +118,30 @@ public sealed class PaperBrokerStepTests
     }
 
     [Fact]
+    public async Task Tick_QuoteWalksIntoRestingLimit_FillsIt()
+    {
+        await using var harness = PaperHarness.Create(o => o.Volatility = 0.005);
+        var limit = harness.Quote("AAPL").Bid - 1m;
+        await harness.PlaceAsync("walk-in", OrderSide.Buy, 1, limitPrice: limit);
+
+        // The walk is seeded, so the tick that first brings the ask down to the limit is the same on every run.
+        var ticks = 0;
+        while (harness.Quote("AAPL").Ask > limit && ticks < 500)
+        {
+            harness.Tick();
+            ticks++;
+        }
+
+        var crossedAt = harness.Quote("AAPL").Ask;
+        harness.Tick();
+        var update = await harness.Sink.NextAsync();
+
+        Assert.True(crossedAt <= limit, $"The ask did not reach {limit} within {ticks} ticks.");
+        Assert.Equal(OrderStatus.Filled, update.Status);
+        Assert.True(update.Fill!.Price <= limit, $"Filled at {update.Fill.Price}, above the limit {limit}.");
+    }
+
+    [Fact]
     public async Task Delivery_UpdatesOfDifferentOrders_AreInFlightTogether()
     {
         await using var harness = PaperHarness.Create();
