@@ -282,6 +282,23 @@ public abstract class OrderJournalContractTests : IAsyncLifetime
     }
 
     [JournalFact]
+    public async Task AppendChange_UnknownOrderAmongOtherWrites_FailsOnlyThatChange()
+    {
+        var orphan = Journal.AppendChangeAsync(
+            Orders.Status(Orders.New(404), OrderStatus.Submitted), CancellationToken.None);
+        var inserts = Enumerable.Range(1, 20)
+            .Select(id => Journal.InsertOrderAsync(Orders.New(id), CancellationToken.None))
+            .ToList();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => orphan);
+        var results = await Task.WhenAll(inserts);
+
+        Assert.All(results, result => Assert.True(result.Inserted));
+        Assert.Equal(20, await Store.CountRowsAsync("orders"));
+        Assert.Equal(20, await Store.CountRowsAsync("order_events"));
+    }
+
+    [JournalFact]
     public async Task AppendChange_EventOfAnotherVersion_ThrowsArgumentException()
     {
         var order = Orders.New(1);

@@ -6,25 +6,31 @@ using NpgsqlTypes;
 namespace Breakwater.Journal.Postgres;
 
 /// <summary>
-/// Writes one group-commit batch to PostgreSQL: every write becomes one statement of a single
-/// <see cref="NpgsqlBatch"/>, so a batch costs two round trips (statements, commit) whatever its size. Only the
-/// group-commit writer loop calls it.
+/// Writes one group-commit batch to PostgreSQL in one round trip: every write becomes one statement of a single
+/// <see cref="NpgsqlBatch"/> sent without an explicit transaction. The statements before the batch's one Sync message
+/// run as one implicit transaction, which PostgreSQL commits when it reaches the Sync, and a failing statement rolls
+/// back the whole batch. Each statement also returns what its caller needs when it wrote nothing, so no query has to
+/// follow inside the transaction. Only the group-commit writer loop calls it.
 /// </summary>
 internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJournalBatchExecutor
 {
     // The order row and its Created event in one statement. ON CONFLICT leaves an existing client order id alone
-    // (the idempotency path); a duplicate primary key still fails.
-    private const string InsertSql =
+    // (the idempotency path) and the statement then returns that existing order; a duplicate primary key still fails.
+    // The columns are the existing order (all null after an insert), then the number of rows inserted.
+    private static readonly string InsertSql =
         "WITH inserted AS (" +
         $"INSERT INTO orders ({JournalRows.OrderColumns}) " +
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) " +
         "ON CONFLICT (client_order_id) DO NOTHING RETURNING id), " +
         "created AS (INSERT INTO order_events (order_id, version, kind, status, time, execution_id, detail) " +
         "SELECT id, $17, 'Created', $9, $15, NULL, NULL FROM inserted) " +
-        "SELECT count(*) FROM inserted";
+        $"SELECT {Prefixed("existing", JournalRows.OrderColumns)}, (SELECT count(*) FROM inserted) " +
+        "FROM (SELECT 1) AS one " +
+        "LEFT JOIN orders AS existing ON existing.client_order_id = $2 AND NOT EXISTS (SELECT 1 FROM inserted)";
 
     // The order row, the fill and the event in one statement, all conditional on the update: nothing is written
-    // when the version is not newer or the execution id is already journaled.
+    // when the version is not newer or the execution id is already journaled. The columns show whether it wrote and, if
+    // not, whether the order exists and whether the fill was already journaled.
     private const string AppendSql =
         "WITH updated AS (" +
         "UPDATE orders SET status = $1, filled_quantity = $2, average_fill_price = $3, broker_order_id = $4, " +
@@ -35,13 +41,17 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
         "SELECT $10, id, $11, $12, $13 FROM updated WHERE $10 IS NOT NULL), " +
         "appended AS (INSERT INTO order_events (order_id, version, kind, status, time, execution_id, detail) " +
         "SELECT id, $8, $14, $1, $15, $10, $16 FROM updated) " +
-        "SELECT count(*) FROM updated";
+        "SELECT (SELECT count(*) FROM updated), EXISTS (SELECT 1 FROM orders WHERE id = $9), " +
+        "EXISTS (SELECT 1 FROM fills WHERE execution_id = $10)";
+
+    private const int InsertedOrdinal = 17;
 
     public async Task ExecuteBatchAsync(IReadOnlyList<JournalWrite> batch, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var statements = new NpgsqlBatch(connection, transaction))
+        List<InsertOrderWrite>? unresolved = null;
+        List<AppendChangeWrite>? orphans = null;
+        await using (var statements = new NpgsqlBatch(connection))
         {
             foreach (var write in batch)
             {
@@ -54,90 +64,125 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
             }
 
             await using var reader = await statements.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var write in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var affected = reader.GetInt64(0);
-                switch (write)
+                if (i > 0)
                 {
-                    case InsertOrderWrite insert when affected == 1:
-                        insert.SetPending(new JournalInsertResult(insert.Order, Inserted: true));
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                switch (batch[i])
+                {
+                    case InsertOrderWrite insert when !ReadInsert(reader, insert):
+                        (unresolved ??= []).Add(insert);
                         break;
-                    case AppendChangeWrite append when affected == 1:
-                        append.SetPending(AppendOutcome.Appended);
+                    case AppendChangeWrite append when !ReadAppend(reader, append):
+                        (orphans ??= []).Add(append);
                         break;
                     default:
                         break;
                 }
+            }
 
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            // Reading to the end consumes the reply to the Sync, which PostgreSQL sends after the commit is durable,
+            // so a failed commit throws here, before any caller learns that its write is stored.
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
             }
         }
 
-        await ResolveNotWrittenAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // The batch is committed from here on, so nothing below may throw: a failure would make the writer run the
+        // committed writes again. A write that cannot be resolved fails alone.
+        foreach (var orphan in orphans ?? [])
+        {
+            orphan.Fail(new InvalidOperationException(
+                $"The change of order {orphan.Change.Order.Id} to version {orphan.Change.Order.Version} cannot be " +
+                "journaled because the order is not in the journal."));
+        }
+
+        if (unresolved is not null)
+        {
+            await ResolveConflictsAsync(connection, unresolved, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stores the result of an insert; false when it conflicted but its statement saw no existing order.</summary>
+    private static bool ReadInsert(NpgsqlDataReader reader, InsertOrderWrite insert)
+    {
+        if (reader.GetInt64(InsertedOrdinal) == 1)
+        {
+            insert.SetPending(new JournalInsertResult(insert.Order, Inserted: true));
+            return true;
+        }
+
+        if (reader.IsDBNull(0))
+        {
+            return false;
+        }
+
+        insert.SetPending(new JournalInsertResult(JournalRows.ReadOrder(reader, decimalsAsText: false), Inserted: false));
+        return true;
+    }
+
+    /// <summary>Stores the outcome of a change; false when the order is not in the journal.</summary>
+    private static bool ReadAppend(NpgsqlDataReader reader, AppendChangeWrite append)
+    {
+        if (reader.GetInt64(0) == 1)
+        {
+            append.SetPending(AppendOutcome.Appended);
+            return true;
+        }
+
+        if (!reader.GetBoolean(1))
+        {
+            return false;
+        }
+
+        append.SetPending(reader.GetBoolean(2) ? AppendOutcome.DuplicateFill : AppendOutcome.VersionConflict);
+        return true;
     }
 
     /// <summary>
-    /// Reads back the existing orders of inserts that hit a known client order id, and checks that changes which
-    /// wrote nothing belong to a journaled order. Rare, so these use ordinary queries after the batch.
+    /// Reads back the orders of inserts that conflicted on a client order id committed by a batch running beside this
+    /// one, after the statement's snapshot was taken. Rare, so these are ordinary queries after the commit.
     /// </summary>
-    private static async Task ResolveNotWrittenAsync(
+    private static async Task ResolveConflictsAsync(
         NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        IReadOnlyList<JournalWrite> batch,
+        List<InsertOrderWrite> inserts,
         CancellationToken cancellationToken)
     {
-        foreach (var write in batch)
+        foreach (var insert in inserts)
         {
-            switch (write)
+            try
             {
-                case InsertOrderWrite insert when !insert.HasPending:
+                await using var find = new NpgsqlCommand(
+                    $"SELECT {JournalRows.OrderColumns} FROM orders WHERE client_order_id = $1", connection);
+                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = insert.Order.ClientOrderId });
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    await using var find = new NpgsqlCommand(
-                        $"SELECT {JournalRows.OrderColumns} FROM orders WHERE client_order_id = $1",
-                        connection,
-                        transaction);
-                    find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = insert.Order.ClientOrderId });
-                    await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        throw new InvalidOperationException(
-                            $"The insert of order {insert.Order.Id} conflicted on client order id " +
-                            $"'{insert.Order.ClientOrderId}', but no order with that client order id was found.");
-                    }
-
                     insert.SetPending(new JournalInsertResult(
                         JournalRows.ReadOrder(reader, decimalsAsText: false), Inserted: false));
-                    break;
                 }
-
-                case AppendChangeWrite append when !append.HasPending:
+                else
                 {
-                    await using var exists = new NpgsqlCommand(
-                        "SELECT 1 FROM orders WHERE id = $1", connection, transaction);
-                    exists.Parameters.Add(new NpgsqlParameter<long> { TypedValue = append.Change.Order.Id });
-                    if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
-                    {
-                        throw new InvalidOperationException(
-                            $"The change of order {append.Change.Order.Id} to version " +
-                            $"{append.Change.Order.Version} cannot be journaled because the order is not in the " +
-                            "journal.");
-                    }
-
-                    append.SetPending(
-                        await HoldsFillAsync(append.Change, connection, transaction, cancellationToken)
-                            .ConfigureAwait(false)
-                            ? AppendOutcome.DuplicateFill
-                            : AppendOutcome.VersionConflict);
-                    break;
+                    insert.Fail(new InvalidOperationException(
+                        $"The insert of order {insert.Order.Id} conflicted on client order id " +
+                        $"'{insert.Order.ClientOrderId}', but no order with that client order id was found."));
                 }
-
-                default:
-                    break;
+            }
+#pragma warning disable CA1031 // The caller receives the failure; the rest of the committed batch stays complete.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                insert.Fail(exception);
             }
         }
     }
+
+    private static string Prefixed(string table, string columns) =>
+        string.Join(", ", columns.Split(", ").Select(column => $"{table}.{column}"));
 
     private static NpgsqlBatchCommand CreateInsert(Order order)
     {
@@ -161,21 +206,6 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
         parameters.Add(new NpgsqlParameter<long> { TypedValue = JournalCodec.ToTicks(order.UpdatedAt) });
         parameters.Add(new NpgsqlParameter<int> { TypedValue = order.Version });
         return command;
-    }
-
-    private static async Task<bool> HoldsFillAsync(
-        OrderChange change, NpgsqlConnection connection, NpgsqlTransaction transaction,
-        CancellationToken cancellationToken)
-    {
-        if (change.Event.Fill is not { } fill)
-        {
-            return false;
-        }
-
-        await using var command = new NpgsqlCommand(
-            "SELECT 1 FROM fills WHERE execution_id = $1", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = fill.ExecutionId });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     private static NpgsqlBatchCommand CreateAppend(OrderChange change)
