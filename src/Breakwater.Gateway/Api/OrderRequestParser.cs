@@ -96,9 +96,32 @@ internal static class OrderRequestParser
         }
     }
 
-    /// <summary>Returns whether <paramref name="symbol"/> (already upper-cased) is 1 to 12 of A-Z, 0-9, '.', '/'.</summary>
-    public static bool IsValidSymbol(string symbol) =>
-        symbol.Length is >= 1 and <= MaxSymbolLength && symbol.All(c => c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '/');
+    /// <summary>
+    /// Returns whether <paramref name="symbol"/> (already upper-cased) is 1 to 12 characters of A-Z and 0-9 in parts
+    /// joined by single '.' or '/' characters, such as BRK.B or EUR/USD. A separator never starts or ends a symbol or
+    /// follows another, so a value such as "../ETC" is rejected before it reaches a broker or a log line.
+    /// </summary>
+    public static bool IsValidSymbol(string symbol)
+    {
+        if (symbol.Length is < 1 or > MaxSymbolLength)
+        {
+            return false;
+        }
+
+        var previousWasSeparator = true;
+        foreach (var c in symbol)
+        {
+            var separator = c is '.' or '/';
+            if (separator ? previousWasSeparator : c is not ((>= 'A' and <= 'Z') or (>= '0' and <= '9')))
+            {
+                return false;
+            }
+
+            previousWasSeparator = separator;
+        }
+
+        return !previousWasSeparator;
+    }
 
     /// <summary>Returns the value as sent, cut to 64 characters, for an error message; never used for headers.</summary>
     public static string Truncate(string value) =>
@@ -212,7 +235,7 @@ internal static class OrderRequestParser
         if (!System.Text.Ascii.IsValid(sent) || !IsValidSymbol(value))
         {
             errors.Add(new FieldError(
-                field, "pattern", Truncate(value), "symbol may contain only the letters A-Z, the digits 0-9, '.' and '/'."));
+                field, "pattern", Truncate(value), "symbol must be letters A-Z and digits 0-9, in parts joined by one '.' or '/', such as BRK.B or EUR/USD."));
             return null;
         }
 
