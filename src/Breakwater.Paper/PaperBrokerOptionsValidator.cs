@@ -43,8 +43,9 @@ internal sealed class PaperBrokerOptionsValidator : IValidateOptions<PaperBroker
                 $"{options.TickInterval.ToString("c", CultureInfo.InvariantCulture)}.");
         }
 
-        if (options.MatchInterval != TimeSpan.Zero
-            && (options.MatchInterval < TimeSpan.FromMilliseconds(1) || options.MatchInterval > TimeSpan.FromMinutes(1)))
+        var matchInRange = options.MatchInterval >= TimeSpan.FromMilliseconds(1)
+            && options.MatchInterval <= TimeSpan.FromMinutes(1);
+        if (options.MatchInterval != TimeSpan.Zero && !matchInRange)
         {
             failures.Add(
                 $"{Prefix}{nameof(options.MatchInterval)} must be 0 (ticks only) or between 00:00:00.001 and " +

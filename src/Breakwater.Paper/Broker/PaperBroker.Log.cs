@@ -217,7 +217,15 @@ public sealed partial class PaperBroker
             EventId = 6040,
             EventName = "PaperStepFailed",
             Level = LogLevel.Error,
-            Message = "Paper broker step failed; the next tick runs it again")]
+            Message = "Paper broker step failed; the next step runs it again")]
         public static partial void StepFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(
+            EventId = 6035,
+            EventName = "PaperFinalDeliveryFailed",
+            Level = LogLevel.Error,
+            Message = "The last delivery of paper broker updates at stop failed; the undelivered updates stay in the "
+                + "book file for the next start")]
+        public static partial void FinalDeliveryFailed(ILogger logger, Exception exception);
     }
 }

@@ -16,14 +16,19 @@ public sealed partial class PaperBroker
     /// </summary>
     internal const int StepBatchSize = 128;
 
-    /// <summary>Maximum number of updates handed to the sink at once (see <see cref="DeliverPendingLockedAsync"/>).</summary>
+    /// <summary>
+    /// Maximum number of updates handed to the sink at once; see <see cref="DeliverPendingLockedAsync"/>.
+    /// </summary>
     internal const int MaxDeliveryWave = 32;
+
+    /// <summary>Maximum number of outbox entries one wave looks at to find updates of distinct orders.</summary>
+    private const int MaxWaveScan = 1024;
 
     /// <summary>
     /// Runs one step of the broker's loop: confirms cancels, expires day orders, cancels orders whose symbol is no
-    /// longer configured, and matches the rest. A full step, after the quotes moved, looks at every working order.
-    /// A match step between ticks looks only at market orders and orders with a cancel requested, because nothing
-    /// else can change while the quotes do not move.
+    /// longer configured, and matches the rest. A full step, after the quotes moved, looks at the orders of
+    /// <see cref="TickCandidatesLocked"/>. A match step between ticks looks only at market orders and orders with a
+    /// cancel requested, because nothing else can change while the quotes do not move.
     /// </summary>
     /// <remarks>
     /// The orders are taken at the start and changed in batches of <see cref="StepBatchSize"/>, each one book
@@ -32,9 +37,9 @@ public sealed partial class PaperBroker
     /// </remarks>
     internal void RunStep(bool full = true)
     {
-        var now = _timeProvider.GetUtcNow();
         PaperOrder[] candidates;
         DateTimeOffset lastSessionEnd;
+        bool pending;
         lock (_gate)
         {
             if (_disposed)
@@ -43,16 +48,17 @@ public sealed partial class PaperBroker
             }
 
             EnsureLoadedLocked();
-            lastSessionEnd = LastSessionEndAtOrBefore(now);
+            lastSessionEnd = LastSessionEndAtOrBefore(_timeProvider.GetUtcNow());
             candidates = full ? TickCandidatesLocked(lastSessionEnd) : [.. _actionableOrders.Values];
+
+            // A full step also retries updates the sink rejected earlier, while a match step only sends its own.
+            pending = full && _outbox.Count > 0;
         }
 
-        var start = 0;
-        do
+        for (var start = 0; start < candidates.Length; start += StepBatchSize)
         {
             var batch = new ArraySegment<PaperOrder>(
                 candidates, start, Math.Min(StepBatchSize, candidates.Length - start));
-            bool pending;
             lock (_gate)
             {
                 if (_disposed)
@@ -60,19 +66,22 @@ public sealed partial class PaperBroker
                     return;
                 }
 
-                // A full step also retries updates the sink rejected earlier, while a match step only sends its own.
-                var changed = RunBatchLocked(batch, lastSessionEnd, now);
+                // The time is read under the lock, so a change is never stamped earlier than a cancel it confirms.
+                var changed = RunBatchLocked(batch, lastSessionEnd, _timeProvider.GetUtcNow());
                 pending = full ? _outbox.Count > 0 : changed;
             }
 
             if (pending)
             {
                 SignalDelivery();
+                pending = false;
             }
-
-            start += StepBatchSize;
         }
-        while (start < candidates.Length);
+
+        if (pending)
+        {
+            SignalDelivery();
+        }
     }
 
     /// <summary>
@@ -128,7 +137,7 @@ public sealed partial class PaperBroker
             {
                 foreach (var order in batch)
                 {
-                    // A step running beside this one, or a rebuild after a failed batch, may have finished the order.
+                    // A step running beside this one may have finished the order since this step took its orders.
                     if (_workingOrders.ContainsKey(order.Number))
                     {
                         snapshots.Add(new OrderSnapshot(order));
@@ -150,13 +159,17 @@ public sealed partial class PaperBroker
             throw;
         }
 
+        // Memory follows the committed file before anything is logged, so a failing logger cannot lose an update.
         foreach (var change in changes)
         {
             if (change.Sequence is { } sequence)
             {
                 _outbox.AddLast(new OutboxEntry(sequence, change.Update!));
             }
+        }
 
+        foreach (var change in changes)
+        {
             LogChange(change);
         }
 
@@ -423,11 +436,11 @@ public sealed partial class PaperBroker
     }
 
     /// <summary>
-    /// Hands the outbox to the sink in waves: a wave is the longest run from the head in which no order appears
-    /// twice, at most <see cref="MaxDeliveryWave"/> updates, and its updates go to the sink at once. Updates of one
-    /// order therefore arrive one at a time and in order, while the sink can make the updates of many orders
-    /// durable in one commit. A wave with a failed update is the last one of this call: the delivered updates leave
-    /// the outbox, the failed ones stay at its head for the next attempt.
+    /// Hands the outbox to the sink in waves. A wave is the oldest update of each order, scanning from the head, up
+    /// to <see cref="MaxDeliveryWave"/> updates, and its updates go to the sink at once. Updates of one order
+    /// therefore arrive one at a time and in order, while the sink can make the updates of many orders durable in
+    /// one commit. A wave with a failed update is the last one of this call: the delivered updates leave the outbox,
+    /// and the failed ones stay in place for the next attempt, holding back only the later updates of their orders.
     /// </summary>
     private async Task DeliverPendingLockedAsync(CancellationToken stoppingToken)
     {
@@ -444,14 +457,18 @@ public sealed partial class PaperBroker
                     return;
                 }
 
-                for (var node = _outbox.First; node is not null && wave.Count < MaxDeliveryWave; node = node.Next)
+                // A later update of an order already in the wave is skipped, not a stop. The earlier one comes first
+                // from the head, so each order stays in order, and an order the sink keeps rejecting holds back only
+                // itself.
+                var scanned = 0;
+                for (var node = _outbox.First;
+                     node is not null && wave.Count < MaxDeliveryWave && scanned < MaxWaveScan;
+                     node = node.Next, scanned++)
                 {
-                    if (!ordersInWave.Add(node.Value.Update.BrokerOrderId))
+                    if (ordersInWave.Add(node.Value.Update.BrokerOrderId))
                     {
-                        break;
+                        wave.Add(node);
                     }
-
-                    wave.Add(node);
                 }
             }
 
@@ -562,7 +579,9 @@ public sealed partial class PaperBroker
         return false;
     }
 
-    /// <summary>Starts one delivery; a sink that throws before returning its task counts as a failed delivery.</summary>
+    /// <summary>
+    /// Starts one delivery; a sink that throws before returning its task counts as a failed delivery.
+    /// </summary>
     private Task AttemptDelivery(BrokerOrderUpdate update, CancellationToken stoppingToken)
     {
         try

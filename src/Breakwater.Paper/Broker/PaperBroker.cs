@@ -18,18 +18,20 @@ namespace Breakwater.Paper.Broker;
 /// <see cref="Start"/> starts the broker's loop: every <see cref="PaperBrokerOptions.TickInterval"/> the quotes move
 /// one step, accepted cancels are confirmed, day orders expire at <see cref="PaperBrokerOptions.SessionEndUtc"/>, and
 /// working orders are matched. Between ticks, every <see cref="PaperBrokerOptions.MatchInterval"/>, a match step
-/// handles market orders and accepted cancels without moving the quotes. A market order fills at the touch (buy at the ask, sell at the bid) and a limit order
-/// fills at the touch once the quote crosses its limit. Matching runs only on the loop, never inside
+/// handles market orders and accepted cancels without moving the quotes. A market order fills at the touch (buy at
+/// the ask, sell at the bid) and a limit order fills at the touch once the quote crosses its limit. Matching runs
+/// only on the loop, never inside
 /// <see cref="PlaceOrderAsync"/>, and only for orders stored at least half a tick interval earlier, so a step that
 /// fires while <see cref="PlaceOrderAsync"/> is still returning leaves the new order to the next step.
 /// </para>
 /// <para>
 /// The acknowledgement carries <see cref="OrderStatus.Submitted"/>; no separate Submitted update is sent. Fills,
 /// cancels and rejections go to the <see cref="IBrokerUpdateSink"/> through an outbox stored with the book: an update
-/// is removed only after the sink's task completed, and a failed delivery is retried on the next step. The updates
+/// is removed only after the sink's task completed, and a failed delivery is retried on a later step. The updates
 /// of one order arrive one at a time and in production order, and a failing update holds back the later ones of the
-/// same order; updates of different orders may be in flight together. Because an update is removed after the sink accepted it, a crash between the two delivers it again,
-/// so the sink must ignore a fill whose execution id it already has.
+/// same order only. Updates of different orders may be in flight together. Because an update is removed after the
+/// sink accepted it, a crash between the two delivers it again, so the sink must ignore a fill whose execution id it
+/// already has.
 /// </para>
 /// <para>
 /// While the broker fault is <c>down</c> or <c>hang</c> the loop keeps matching, as a remote broker would, but the
@@ -204,6 +206,12 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The host's stop timeout ended the last delivery attempt; the outbox keeps the rest.
+        }
+#pragma warning disable CA1031 // The loop must still be stopped; the outbox keeps what was not delivered.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.FinalDeliveryFailed(_logger, ex);
         }
 
         await stopping.CancelAsync();

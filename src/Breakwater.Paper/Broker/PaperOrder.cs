@@ -79,7 +79,9 @@ internal sealed class PaperOrder
 /// <summary>An update waiting in the outbox, in the order the broker produced it.</summary>
 internal sealed record OutboxEntry(long Sequence, BrokerOrderUpdate Update);
 
-/// <summary>The fields of a <see cref="PaperOrder"/> that a step changes, kept so a failed batch can put them back.</summary>
+/// <summary>
+/// The fields of a <see cref="PaperOrder"/> that a step changes, kept so a failed batch can put them back.
+/// </summary>
 internal readonly struct OrderSnapshot(PaperOrder order)
 {
     private readonly OrderStatus _status = order.Status;

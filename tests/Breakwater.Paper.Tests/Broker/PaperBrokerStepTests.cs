@@ -83,7 +83,7 @@ public sealed class PaperBrokerStepTests
 
         Execute(book, "DROP TRIGGER refuse_fill;");
         harness.Tick();
-        var delivered = new[] { await harness.Sink.NextAsync(), await harness.Sink.NextAsync(), await harness.Sink.NextAsync() };
+        var delivered = await NextAsync(harness, 3);
 
         Assert.All(afterFailure, order => Assert.Equal(OrderStatus.Submitted, order!.Status));
         Assert.All(afterFailure, order => Assert.Empty(order!.Fills));
@@ -152,7 +152,7 @@ public sealed class PaperBrokerStepTests
 
         // One update at a time would hold the first delivery until the wait limit and fail here.
         harness.Tick();
-        var updates = new[] { await harness.Sink.NextAsync(), await harness.Sink.NextAsync(), await harness.Sink.NextAsync() };
+        var updates = await NextAsync(harness, 3);
 
         Assert.Equal(
             ["together-1", "together-2", "together-3"],
@@ -181,6 +181,55 @@ public sealed class PaperBrokerStepTests
         Assert.Equal((OrderStatus.PartiallyFilled, 1L), (heldFirst.Status, heldFirst.FilledQuantity));
         Assert.Equal((OrderStatus.Filled, 2L), (heldSecond.Status, heldSecond.FilledQuantity));
         Assert.Equal(0, harness.Broker.PendingUpdateCount);
+    }
+
+    [Fact]
+    public async Task Delivery_OneOrderAlwaysRejected_OtherOrdersStillDelivered()
+    {
+        await using var harness = PaperHarness.Create(o => o.MaxFillQuantityPerTick = 1);
+        harness.Sink.Refuse = update => update.ClientOrderId == "poison";
+        await harness.PlaceAsync("poison", OrderSide.Buy, 3);
+        harness.Tick(2);
+        await harness.PlaceAsync("other", OrderSide.Buy, 1);
+
+        harness.Tick();
+        var other = await harness.Sink.NextAsync();
+
+        // The delivered update leaves the outbox just after the sink accepted it; the three rejected ones stay.
+        await WaitUntilAsync(() => harness.Broker.PendingUpdateCount == 3);
+        Assert.Equal(("other", OrderStatus.Filled), (other.ClientOrderId, other.Status));
+        Assert.DoesNotContain(harness.Sink.All, update => update.ClientOrderId == "poison");
+    }
+
+    [Fact]
+    public async Task StopAsync_OutboxDeleteFails_StopsAndKeepsUpdate()
+    {
+        await using var harness = PaperHarness.Create();
+        await using var book = OpenBook(harness);
+        Execute(book, "CREATE TRIGGER keep_outbox BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'kept'); END;");
+        await harness.PlaceAsync("kept-1", OrderSide.Buy, 1);
+
+        harness.Tick();
+        var delivered = await harness.Sink.NextAsync();
+        var attempts = harness.Sink.Attempts;
+        var stop = await Record.ExceptionAsync(() => harness.Broker.StopAsync());
+
+        Assert.Equal(OrderStatus.Filled, delivered.Status);
+        Assert.Null(stop);
+        Assert.True(harness.Sink.Attempts > attempts, "StopAsync made no last delivery attempt.");
+        Assert.Equal(1, harness.Broker.PendingUpdateCount);
+        Assert.Equal(1L, Scalar(book, "SELECT COUNT(*) FROM outbox;"));
+    }
+
+    private static async Task<BrokerOrderUpdate[]> NextAsync(PaperHarness harness, int count)
+    {
+        var updates = new BrokerOrderUpdate[count];
+        for (var i = 0; i < count; i++)
+        {
+            updates[i] = await harness.Sink.NextAsync();
+        }
+
+        return updates;
     }
 
     private static SqliteConnection OpenBook(PaperHarness harness)
