@@ -51,6 +51,8 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         List<InsertOrderWrite>? unresolved = null;
         List<AppendChangeWrite>? orphans = null;
+        List<AppendChangeWrite>? fillsToCheck = null;
+        List<(JournalWrite Write, Exception Error)>? unreadable = null;
         await using (var statements = new NpgsqlBatch(connection))
         {
             foreach (var write in batch)
@@ -72,16 +74,36 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
                 }
 
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                switch (batch[i])
+                try
                 {
-                    case InsertOrderWrite insert when !ReadInsert(reader, insert):
-                        (unresolved ??= []).Add(insert);
-                        break;
-                    case AppendChangeWrite append when !ReadAppend(reader, append):
-                        (orphans ??= []).Add(append);
-                        break;
-                    default:
-                        break;
+                    switch (batch[i])
+                    {
+                        case InsertOrderWrite insert when !ReadInsert(reader, insert):
+                            (unresolved ??= []).Add(insert);
+                            break;
+                        case AppendChangeWrite append:
+                            switch (ReadAppend(reader, append))
+                            {
+                                case AppendReading.OrderMissing:
+                                    (orphans ??= []).Add(append);
+                                    break;
+                                case AppendReading.FillUnknown:
+                                    (fillsToCheck ??= []).Add(append);
+                                    break;
+                                default:
+                                    break;
+                            }
+
+                            break;
+                        default:
+                            break;
+                    }
+                }
+#pragma warning disable CA1031 // The server commits the batch anyway, so a row that cannot be read fails its write.
+                catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException))
+#pragma warning restore CA1031
+                {
+                    (unreadable ??= []).Add((batch[i], exception));
                 }
             }
 
@@ -94,6 +116,11 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
 
         // The batch is committed from here on, so nothing below may throw: a failure would make the writer run the
         // committed writes again. A write that cannot be resolved fails alone.
+        foreach (var (write, error) in unreadable ?? [])
+        {
+            write.Fail(error);
+        }
+
         foreach (var orphan in orphans ?? [])
         {
             orphan.Fail(new InvalidOperationException(
@@ -105,9 +132,16 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
         {
             await ResolveConflictsAsync(connection, unresolved, cancellationToken).ConfigureAwait(false);
         }
+
+        if (fillsToCheck is not null)
+        {
+            await CheckFillsAsync(connection, fillsToCheck, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Stores the result of an insert; false when it conflicted but its statement saw no existing order.</summary>
+    /// <summary>
+    /// Stores the result of an insert; false when it conflicted but its statement saw no existing order.
+    /// </summary>
     private static bool ReadInsert(NpgsqlDataReader reader, InsertOrderWrite insert)
     {
         if (reader.GetInt64(InsertedOrdinal) == 1)
@@ -121,26 +155,69 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
             return false;
         }
 
-        insert.SetPending(new JournalInsertResult(JournalRows.ReadOrder(reader, decimalsAsText: false), Inserted: false));
+        var existing = JournalRows.ReadOrder(reader, decimalsAsText: false);
+        insert.SetPending(new JournalInsertResult(existing, Inserted: false));
         return true;
     }
 
-    /// <summary>Stores the outcome of a change; false when the order is not in the journal.</summary>
-    private static bool ReadAppend(NpgsqlDataReader reader, AppendChangeWrite append)
+    /// <summary>Stores the outcome of a change, or says what must be resolved after the commit.</summary>
+    private static AppendReading ReadAppend(NpgsqlDataReader reader, AppendChangeWrite append)
     {
         if (reader.GetInt64(0) == 1)
         {
             append.SetPending(AppendOutcome.Appended);
-            return true;
+            return AppendReading.Resolved;
         }
 
         if (!reader.GetBoolean(1))
         {
-            return false;
+            return AppendReading.OrderMissing;
         }
 
-        append.SetPending(reader.GetBoolean(2) ? AppendOutcome.DuplicateFill : AppendOutcome.VersionConflict);
-        return true;
+        if (reader.GetBoolean(2))
+        {
+            append.SetPending(AppendOutcome.DuplicateFill);
+            return AppendReading.Resolved;
+        }
+
+        // A batch beside this one may have committed the same fill while this statement waited for the order's row,
+        // after the statement's snapshot was taken, so only a new query can tell a duplicate fill from a conflict.
+        if (append.Change.Event.Fill is not null)
+        {
+            return AppendReading.FillUnknown;
+        }
+
+        append.SetPending(AppendOutcome.VersionConflict);
+        return AppendReading.Resolved;
+    }
+
+    /// <summary>
+    /// Decides between a duplicate fill and a version conflict for changes that wrote nothing, with a query per change
+    /// after the commit. A query that fails fails only its change, which wrote nothing.
+    /// </summary>
+    private static async Task CheckFillsAsync(
+        NpgsqlConnection connection,
+        List<AppendChangeWrite> appends,
+        CancellationToken cancellationToken)
+    {
+        foreach (var append in appends)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(
+                    "SELECT 1 FROM fills WHERE execution_id = $1", connection);
+                var executionId = append.Change.Event.Fill!.ExecutionId;
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = executionId });
+                var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+                append.SetPending(found ? AppendOutcome.DuplicateFill : AppendOutcome.VersionConflict);
+            }
+#pragma warning disable CA1031 // The caller receives the failure; the rest of the committed batch stays complete.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                append.Fail(exception);
+            }
+        }
     }
 
     /// <summary>
@@ -179,6 +256,13 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
                 insert.Fail(exception);
             }
         }
+    }
+
+    private enum AppendReading
+    {
+        Resolved,
+        OrderMissing,
+        FillUnknown,
     }
 
     private static string Prefixed(string table, string columns) =>
