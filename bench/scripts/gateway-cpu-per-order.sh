@@ -16,7 +16,7 @@ sleep 2
 cpu_before=$(awk '{print $14+$15}' "/proc/$pid/stat")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 out=$(timeout 60 dotnet bench/Breakwater.LoadHarness/bin/Release/net10.0/Breakwater.LoadHarness.dll \
-  --url "http://127.0.0.1:$port" --token bench-token-0123456789 --clients 32 --duration 10 --warmup 3 \
+  --url "http://127.0.0.1:$port" --token bench-token-0123456789 --clients 32 --duration 10 --warmup "${WARMUP:-3}" \
   --type "$type" 2>&1)
 cpu_after=$(awk '{print $14+$15}' "/proc/$pid/stat")
 kill "$pid"
