@@ -30,8 +30,8 @@ internal sealed class RecordingSink : IBrokerUpdateSink
 
     public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
 
-    /// <summary>Refuses every update for which this returns true; null refuses none.</summary>
-    public Func<BrokerOrderUpdate, bool>? Refuse { get; set; }
+    /// <summary>Rejects every update for which this returns true; null rejects none.</summary>
+    public Func<BrokerOrderUpdate, bool>? Reject { get; set; }
 
     /// <summary>
     /// Holds each delivery until <paramref name="count"/> deliveries are in flight together, so a broker that
@@ -47,7 +47,7 @@ internal sealed class RecordingSink : IBrokerUpdateSink
     public ValueTask OnOrderUpdateAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
-        if (Interlocked.Decrement(ref _failuresLeft) >= 0 || Refuse?.Invoke(update) == true)
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0 || Reject?.Invoke(update) == true)
         {
             throw new InvalidOperationException("The test sink rejects this delivery.");
         }

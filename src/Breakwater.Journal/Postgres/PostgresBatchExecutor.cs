@@ -160,7 +160,7 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
         return true;
     }
 
-    /// <summary>Stores the outcome of a change, or says what must be resolved after the commit.</summary>
+    /// <summary>Stores the outcome of a change, or returns what must be resolved after the commit.</summary>
     private static AppendReading ReadAppend(NpgsqlDataReader reader, AppendChangeWrite append)
     {
         if (reader.GetInt64(0) == 1)

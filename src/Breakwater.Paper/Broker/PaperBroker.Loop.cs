@@ -85,9 +85,9 @@ public sealed partial class PaperBroker
     }
 
     /// <summary>
-    /// Returns the orders a tick must look at, in order number order: every working order when the book was just
-    /// loaded or rebuilt or a session end passed, otherwise the actionable orders, the resting orders the quotes
-    /// cross, and every resting order of a symbol without a quote.
+    /// Returns the orders a tick must look at, in order number order. After the book was loaded or rebuilt, or when a
+    /// session end passed, these are all working orders. Otherwise they are the actionable orders, the resting
+    /// orders the quotes cross, and every resting order of a symbol without a quote.
     /// </summary>
     private PaperOrder[] TickCandidatesLocked(DateTimeOffset lastSessionEnd)
     {
@@ -238,19 +238,29 @@ public sealed partial class PaperBroker
         }
     }
 
-    private void OnMatch()
+    // A match step may overlap a tick's full step, because each batch holds the lock and skips orders that are no
+    // longer working. Each kind of step has its own flag, so a step that outlasts its interval makes the next timer
+    // callback of that kind skip instead of running beside it.
+    private void OnMatch() => RunTimerStep(ref _matchRunning, static broker => broker.RunStep(full: false));
+
+    private void OnTick() => RunTimerStep(ref _stepRunning, static broker =>
     {
-        // A match step may overlap a tick's full step: each batch holds the lock and skips orders no longer working.
-        if (Interlocked.Exchange(ref _matchRunning, 1) == 1)
+        broker._marketData.Tick();
+        broker.RunStep();
+    });
+
+    private void RunTimerStep(ref int running, Action<PaperBroker> step)
+    {
+        if (Interlocked.Exchange(ref running, 1) == 1)
         {
             return;
         }
 
         try
         {
-            RunStep(full: false);
+            step(this);
         }
-#pragma warning disable CA1031 // A timer callback must not throw; the next step retries.
+#pragma warning disable CA1031 // A timer callback must not throw; the next step runs again.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -258,32 +268,7 @@ public sealed partial class PaperBroker
         }
         finally
         {
-            Volatile.Write(ref _matchRunning, 0);
-        }
-    }
-
-    private void OnTick()
-    {
-        // A step that outlasts the interval makes the next timer callback skip instead of running concurrently.
-        if (Interlocked.Exchange(ref _stepRunning, 1) == 1)
-        {
-            return;
-        }
-
-        try
-        {
-            _marketData.Tick();
-            RunStep();
-        }
-#pragma warning disable CA1031 // A timer callback must not throw; the next tick retries the step.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Log.StepFailed(_logger, ex);
-        }
-        finally
-        {
-            Volatile.Write(ref _stepRunning, 0);
+            Volatile.Write(ref running, 0);
         }
     }
 
@@ -502,22 +487,22 @@ public sealed partial class PaperBroker
     }
 
     /// <summary>
-    /// Removes the delivered updates of a wave from the outbox and logs the first refused one.
+    /// Removes the delivered updates of a wave from the outbox and logs the first rejected one.
     /// </summary>
     /// <returns>True when every update of the wave was delivered.</returns>
     private bool CompleteWave(List<LinkedListNode<OutboxEntry>> wave, Task[] attempts, bool stopping)
     {
         var delivered = new List<long>(wave.Count);
-        var firstRefused = -1;
+        var firstRejected = -1;
         for (var i = 0; i < wave.Count; i++)
         {
             if (attempts[i].IsCompletedSuccessfully)
             {
                 delivered.Add(wave[i].Value.Sequence);
             }
-            else if (firstRefused < 0)
+            else if (firstRejected < 0)
             {
-                firstRefused = i;
+                firstRejected = i;
             }
         }
 
@@ -563,17 +548,17 @@ public sealed partial class PaperBroker
                 _logger, entry.Update.ClientOrderId, entry.Update.BrokerOrderId, entry.Update.Status, entry.Sequence);
         }
 
-        if (firstRefused < 0)
+        if (firstRejected < 0)
         {
             return true;
         }
 
-        var refused = wave[firstRefused].Value;
-        var exception = attempts[firstRefused].Exception?.InnerException
+        var rejected = wave[firstRejected].Value;
+        var exception = attempts[firstRejected].Exception?.InnerException
             ?? new OperationCanceledException("The sink cancelled the delivery.");
         if (!(stopping && exception is OperationCanceledException))
         {
-            LogRefusedDeliveryLocked(refused.Sequence, refused.Update, exception);
+            LogRefusedDeliveryLocked(rejected.Sequence, rejected.Update, exception);
         }
 
         return false;

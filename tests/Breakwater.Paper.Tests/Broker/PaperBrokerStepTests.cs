@@ -11,7 +11,7 @@ public sealed class PaperBrokerStepTests
     private static readonly TimeSpan MatchInterval = TimeSpan.FromMilliseconds(10);
 
     [Fact]
-    public async Task MatchStep_MarketOrder_FillsBeforeNextTickAtUnchangedQuote()
+    public async Task MatchStep_MarketOrder_FillsBeforeTick()
     {
         await using var harness = PaperHarness.Create(o => o.MatchInterval = MatchInterval);
         var askAtPlace = harness.Quote("AAPL").Ask;
@@ -59,7 +59,7 @@ public sealed class PaperBrokerStepTests
     }
 
     [Fact]
-    public async Task Step_BookWriteFailsInBatch_PutsEveryOrderAndCashBack()
+    public async Task Step_BatchWriteFails_RestoresOrdersAndCash()
     {
         await using var harness = PaperHarness.Create();
         var startingCash = harness.Broker.Cash;
@@ -95,7 +95,7 @@ public sealed class PaperBrokerStepTests
     }
 
     [Fact]
-    public async Task Step_MoreOrdersThanOneBatch_FillsEveryOrderOnce()
+    public async Task Step_SeveralBatches_FillsEachOrderOnce()
     {
         await using var harness = PaperHarness.Create();
         var count = Breakwater.Paper.Broker.PaperBroker.StepBatchSize * 2 + 5;
@@ -142,7 +142,7 @@ public sealed class PaperBrokerStepTests
     }
 
     [Fact]
-    public async Task Delivery_UpdatesOfDifferentOrders_AreInFlightTogether()
+    public async Task Delivery_DistinctOrders_InFlightTogether()
     {
         await using var harness = PaperHarness.Create();
         harness.Sink.HoldUntilInFlight(3);
@@ -160,11 +160,11 @@ public sealed class PaperBrokerStepTests
     }
 
     [Fact]
-    public async Task Delivery_SinkRefusesOneOrder_DeliversOthersAndKeepsRefusedOrderInOrder()
+    public async Task Delivery_OrderRejectedForAWhile_KeepsItsOrder()
     {
         await using var harness = PaperHarness.Create(o => o.MaxFillQuantityPerTick = 1);
-        var refusing = true;
-        harness.Sink.Refuse = update => Volatile.Read(ref refusing) && update.ClientOrderId == "held";
+        var rejecting = true;
+        harness.Sink.Reject = update => Volatile.Read(ref rejecting) && update.ClientOrderId == "held";
         await harness.PlaceAsync("held", OrderSide.Buy, 2);
         await harness.PlaceAsync("free", OrderSide.Buy, 1);
 
@@ -172,7 +172,7 @@ public sealed class PaperBrokerStepTests
         var free = await harness.Sink.NextAsync();
         harness.Tick();
         await WaitUntilAsync(() => harness.Broker.PendingUpdateCount == 2);
-        Volatile.Write(ref refusing, false);
+        Volatile.Write(ref rejecting, false);
         harness.Tick();
         var heldFirst = await harness.Sink.NextAsync();
         var heldSecond = await harness.Sink.NextAsync();
@@ -184,10 +184,10 @@ public sealed class PaperBrokerStepTests
     }
 
     [Fact]
-    public async Task Delivery_OneOrderAlwaysRejected_OtherOrdersStillDelivered()
+    public async Task Delivery_OrderAlwaysRejected_OthersDelivered()
     {
         await using var harness = PaperHarness.Create(o => o.MaxFillQuantityPerTick = 1);
-        harness.Sink.Refuse = update => update.ClientOrderId == "poison";
+        harness.Sink.Reject = update => update.ClientOrderId == "poison";
         await harness.PlaceAsync("poison", OrderSide.Buy, 3);
         harness.Tick(2);
         await harness.PlaceAsync("other", OrderSide.Buy, 1);
