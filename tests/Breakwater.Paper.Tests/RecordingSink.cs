@@ -12,7 +12,7 @@ internal sealed class RecordingSink : IBrokerUpdateSink
     private int _failuresLeft;
     private int _attempts;
     private int _holdUntil;
-    private int _held;
+    private int _inFlight;
     private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Attempts => Volatile.Read(ref _attempts);
@@ -40,7 +40,7 @@ internal sealed class RecordingSink : IBrokerUpdateSink
     public void HoldUntilInFlight(int count)
     {
         _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _held, 0);
+        Volatile.Write(ref _inFlight, 0);
         Volatile.Write(ref _holdUntil, count);
     }
 
@@ -64,7 +64,7 @@ internal sealed class RecordingSink : IBrokerUpdateSink
     private async ValueTask HoldThenAcceptAsync(BrokerOrderUpdate update, CancellationToken cancellationToken)
     {
         var release = _release;
-        if (Interlocked.Increment(ref _held) >= Volatile.Read(ref _holdUntil))
+        if (Interlocked.Increment(ref _inFlight) >= Volatile.Read(ref _holdUntil))
         {
             release.TrySetResult();
         }

@@ -128,15 +128,12 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
                 "journaled because the order is not in the journal."));
         }
 
-        if (unresolved is not null)
-        {
-            await ResolveConflictsAsync(connection, unresolved, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (fillsToCheck is not null)
-        {
-            await CheckFillsAsync(connection, fillsToCheck, cancellationToken).ConfigureAwait(false);
-        }
+        await ResolveAfterCommitAsync(
+                unresolved ?? [], insert => ReadConflictingOrderAsync(connection, insert, cancellationToken))
+            .ConfigureAwait(false);
+        await ResolveAfterCommitAsync(
+                fillsToCheck ?? [], append => CheckFillAsync(connection, append, cancellationToken))
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -192,70 +189,61 @@ internal sealed class PostgresBatchExecutor(NpgsqlDataSource dataSource) : IJour
     }
 
     /// <summary>
-    /// Decides between a duplicate fill and a version conflict for changes that wrote nothing, with a query per change
-    /// after the commit. A query that fails fails only its change, which wrote nothing.
+    /// Runs <paramref name="resolve"/> for each write after the batch committed. A write whose query fails fails
+    /// alone, because the writer must not see an exception once the batch is committed.
     /// </summary>
-    private static async Task CheckFillsAsync(
-        NpgsqlConnection connection,
-        List<AppendChangeWrite> appends,
-        CancellationToken cancellationToken)
+    private static async Task ResolveAfterCommitAsync<TWrite>(List<TWrite> writes, Func<TWrite, Task> resolve)
+        where TWrite : JournalWrite
     {
-        foreach (var append in appends)
+        foreach (var write in writes)
         {
             try
             {
-                await using var command = new NpgsqlCommand(
-                    "SELECT 1 FROM fills WHERE execution_id = $1", connection);
-                var executionId = append.Change.Event.Fill!.ExecutionId;
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = executionId });
-                var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
-                append.SetPending(found ? AppendOutcome.DuplicateFill : AppendOutcome.VersionConflict);
+                await resolve(write).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The caller receives the failure; the rest of the committed batch stays complete.
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                append.Fail(exception);
+                write.Fail(exception);
             }
         }
     }
 
     /// <summary>
-    /// Reads back the orders of inserts that conflicted on a client order id committed by a batch running beside this
-    /// one, after the statement's snapshot was taken. Rare, so these are ordinary queries after the commit.
+    /// Reads back the order of an insert that conflicted on a client order id committed by a batch running beside
+    /// this one after the statement's snapshot was taken. This is rare, so it is an ordinary query.
     /// </summary>
-    private static async Task ResolveConflictsAsync(
-        NpgsqlConnection connection,
-        List<InsertOrderWrite> inserts,
-        CancellationToken cancellationToken)
+    private static async Task ReadConflictingOrderAsync(
+        NpgsqlConnection connection, InsertOrderWrite insert, CancellationToken cancellationToken)
     {
-        foreach (var insert in inserts)
+        await using var find = new NpgsqlCommand(
+            $"SELECT {JournalRows.OrderColumns} FROM orders WHERE client_order_id = $1", connection);
+        find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = insert.Order.ClientOrderId });
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            try
-            {
-                await using var find = new NpgsqlCommand(
-                    $"SELECT {JournalRows.OrderColumns} FROM orders WHERE client_order_id = $1", connection);
-                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = insert.Order.ClientOrderId });
-                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    insert.SetPending(new JournalInsertResult(
-                        JournalRows.ReadOrder(reader, decimalsAsText: false), Inserted: false));
-                }
-                else
-                {
-                    insert.Fail(new InvalidOperationException(
-                        $"The insert of order {insert.Order.Id} conflicted on client order id " +
-                        $"'{insert.Order.ClientOrderId}', but no order with that client order id was found."));
-                }
-            }
-#pragma warning disable CA1031 // The caller receives the failure; the rest of the committed batch stays complete.
-            catch (Exception exception)
-#pragma warning restore CA1031
-            {
-                insert.Fail(exception);
-            }
+            throw new InvalidOperationException(
+                $"The insert of order {insert.Order.Id} conflicted on client order id " +
+                $"'{insert.Order.ClientOrderId}', but no order with that client order id was found.");
         }
+
+        var existing = JournalRows.ReadOrder(reader, decimalsAsText: false);
+        insert.SetPending(new JournalInsertResult(existing, Inserted: false));
+    }
+
+    /// <summary>
+    /// Decides between a duplicate fill and a version conflict for a change that wrote nothing, with a query that
+    /// sees fills committed after the statement's snapshot.
+    /// </summary>
+    private static async Task CheckFillAsync(
+        NpgsqlConnection connection, AppendChangeWrite append, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM fills WHERE execution_id = $1", connection);
+        var executionId = append.Change.Event.Fill!.ExecutionId;
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = executionId });
+        var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        append.SetPending(found ? AppendOutcome.DuplicateFill : AppendOutcome.VersionConflict);
     }
 
     private enum AppendReading

@@ -515,8 +515,8 @@ public sealed partial class PaperBroker
 
             if (delivered.Count > 0)
             {
-                // NOTE: a failed delete leaves delivered updates in the outbox, so they reach the sink again later;
-                // the sink ignores a fill it already has and a status the order already reached.
+                // NOTE: a failed delete leaves delivered updates in the outbox, so they reach the sink again later.
+                // The sink ignores a fill it already has and a status the order already reached.
                 _store!.DeleteOutbox(delivered);
                 for (var i = 0; i < wave.Count; i++)
                 {

@@ -60,8 +60,8 @@ public sealed partial class PaperBroker : IBroker, IAsyncDisposable
     private readonly SortedDictionary<long, PaperOrder> _actionableOrders = [];
     private readonly RestingLimitOrders _restingOrders = new();
 
-    // A tick looks at every working order after the book was loaded or rebuilt and when a session end passed (day
-    // orders expire then); otherwise only at the actionable orders and the resting orders its quotes cross.
+    // A tick looks at every working order after the book was loaded or rebuilt, and when a session end passed
+    // because day orders expire then. Otherwise it looks only at the actionable orders and the crossed resting ones.
     private bool _scanAllOnNextTick = true;
     private DateTimeOffset _lastSessionEndScanned = DateTimeOffset.MinValue;
     private readonly LinkedList<OutboxEntry> _outbox = new();

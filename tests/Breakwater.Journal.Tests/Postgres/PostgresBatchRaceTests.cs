@@ -41,7 +41,7 @@ public sealed class PostgresBatchRaceTests : IRequiresPostgres, IAsyncLifetime
         await Journal.InsertOrderAsync(order, CancellationToken.None);
         var fill = Orders.Fill(order, "exec-race", 10, 100m);
 
-        // Another writer holds the order's row with the same fill, as a second delivery of that fill would.
+        // Another writer locks the order's row and writes the same fill, as a second delivery of that fill would.
         await using var other = new NpgsqlConnection(Store.ConnectionString);
         await other.OpenAsync();
         await using var transaction = await other.BeginTransactionAsync();
